@@ -1,0 +1,1 @@
+"""The application model, validation, business rules and fees (pure Python: no Qt, HTTP, SQL or devices)."""
