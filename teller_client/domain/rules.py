@@ -106,6 +106,8 @@ def service_catalogue(app: Application, catalogue: Catalogue, today: date) -> It
 
 @rule
 def payment_accounts(app: Application, catalogue: Catalogue, today: date) -> Iterator[Problem]:
+    if not app.accounts:
+        return  # "at least one account" is already said; more about accounts would be noise
     granted = [f for _, f in _granted(app, catalogue)]
     if any(f.is_payment for f in granted):
         if not any(a.can_pay and a.type in (AccountType.BASIC, AccountType.GENERAL) for a in app.accounts):

@@ -58,9 +58,10 @@ def validate(doc: Any, catalogue: Catalogue | None = None, today: date | None = 
 _TOP = ("schema", "form_id", "created_at", "expires_at", "request", "customer", "accounts", "users", "services", "fees")
 
 
-def _order(pointer: str) -> tuple[int, tuple[int | str, ...]]:
-    """Sort problems as the document reads: top-level field order, then numerically by index."""
+def _order(pointer: str) -> tuple[int, int]:
+    """Document order: the top-level field, then the list index; the sort is stable, so within one
+    item the reader's field order comes first and the business rules' findings after."""
     parts = pointer.split("/")[1:]
     head = _TOP.index(parts[0]) if parts and parts[0] in _TOP else len(_TOP)
-    rest = tuple(int(p) if p.isdigit() else p for p in parts[1:])
-    return head, tuple((0, x) if isinstance(x, int) else (1, x) for x in rest)  # type: ignore[misc]
+    index = int(parts[1]) if len(parts) > 1 and parts[1].isdigit() else -1
+    return head, index
