@@ -1,0 +1,183 @@
+"""The ``teller-client`` command.
+
+Sub-commands::
+
+    teller-client [run] [--training] [--lang zh|en]     the desktop program (default)
+    teller-client validate FORM.json [--today D] [--json] [--lang zh|en]
+    teller-client catalogue [--json]                    what the shipped catalogue holds
+    teller-client store info|upgrade [--training]       the local store, for branch IT
+    teller-client version
+
+Exit codes: 0 success; 1 the input was checked and has problems; 2 the command
+could not do its work (bad arguments, unreadable file, broken installation).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Sequence
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from teller_client import __version__
+from teller_client.errors import TellerError
+from teller_client.logs import configure_logging
+from teller_client.paths import data_dir, log_dir
+
+EXIT_OK, EXIT_PROBLEMS, EXIT_FAILED = 0, 1, 2
+COMMANDS = ("run", "validate", "catalogue", "store", "version")
+
+
+def _parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--debug", action="store_true", help="log at DEBUG level")
+    parser = argparse.ArgumentParser(prog="teller-client", description="One-stop corporate e-channel signing at the branch counter.")
+    parser.add_argument("--version", action="version", version=f"teller-client {__version__}")
+    sub = parser.add_subparsers(dest="command")
+
+    run = sub.add_parser("run", parents=[common], help="start the desktop program (the default)")
+    _run_options(run)
+
+    val = sub.add_parser("validate", parents=[common], help="check an eform/1 application document and list every problem")
+    val.add_argument("file", help="the eform/1 JSON document, or - for standard input")
+    val.add_argument("--today", type=date.fromisoformat, help="business date YYYY-MM-DD (default: today)")
+    val.add_argument("--json", action="store_true", help="print the report as JSON")
+    val.add_argument("--lang", choices=("zh", "en"), default="zh", help="language of the messages (default zh)")
+
+    cat = sub.add_parser("catalogue", parents=[common], help="summarise the shipped product catalogue")
+    cat.add_argument("--json", action="store_true", help="print channels and bundles as JSON")
+
+    store = sub.add_parser("store", parents=[common], help="the local store (branch IT)")
+    store.add_argument("action", choices=("info", "upgrade"))
+    store.add_argument("--training", action="store_true", help="the training store instead of the production one")
+
+    sub.add_parser("version", parents=[common], help="print the version")
+    return parser
+
+
+def _run_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--training", action="store_true", help="training mode: embedded defaults, no bank system contacted")
+    parser.add_argument("--lang", choices=("zh", "en"), help="language of the program (default: last used, else zh)")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    parser = _parser()
+    if not args_list or (args_list[0] not in COMMANDS and args_list[0] not in ("-h", "--help", "--version")):
+        args_list = ["run", *args_list]  # plain `teller-client --training` starts the program
+    args = parser.parse_args(args_list)
+    level = logging.DEBUG if args.debug else logging.INFO
+    try:
+        if args.command == "run":
+            configure_logging(log_dir(), level)
+            from teller_client.ui.app import run_gui  # Qt only for the GUI
+
+            return run_gui(training=args.training, data_dir=data_dir(args.training), lang=args.lang)
+        configure_logging(None, logging.DEBUG if args.debug else logging.WARNING)
+        if args.command == "validate":
+            return _validate(args)
+        if args.command == "catalogue":
+            return _catalogue(args)
+        if args.command == "store":
+            return _store(args)
+        print(f"teller-client {__version__}")
+        return EXIT_OK
+    except TellerError as exc:
+        print(f"teller-client: {exc.message_zh} / {exc.message_en}", file=sys.stderr)
+        return EXIT_FAILED
+
+
+def _read_json(name: str) -> Any:
+    try:
+        text = sys.stdin.read() if name == "-" else Path(name).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise TellerError(f"cannot read {name}: {exc}", f"无法读取 {name}：{exc}", code="input_unreadable") from exc
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise TellerError(
+            f"{name} is not JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})",
+            f"{name} 不是有效的 JSON（第 {exc.lineno} 行第 {exc.colno} 列：{exc.msg}）",
+            code="input_not_json",
+        ) from exc
+
+
+def _validate(args: argparse.Namespace) -> int:
+    from teller_client.domain.document import snapshot_hash
+    from teller_client.domain.validation import validate
+
+    report = validate(_read_json(args.file), today=args.today)
+    if args.json:
+        out = report.to_dict()
+        if report.ok and report.application is not None:
+            out["snapshot_hash"] = snapshot_hash(report.application)
+        print(json.dumps(out, ensure_ascii=False, indent=2))
+    else:
+        for p in report.problems:
+            mark = "错误" if p.severity == "error" else "提示"
+            if args.lang == "en":
+                mark = "error" if p.severity == "error" else "warning"
+            print(f"{mark}\t{p.pointer}\t{p.code}\t{p.message(args.lang)}")
+        if report.ok and report.application is not None:
+            print(("有效，快照哈希 " if args.lang == "zh" else "valid, snapshot hash ") + snapshot_hash(report.application))
+        else:
+            n = len(report.errors)
+            print(f"{n} 处错误" if args.lang == "zh" else f"{n} error(s)", file=sys.stderr)
+    return EXIT_OK if report.ok else EXIT_PROBLEMS
+
+
+def _catalogue(args: argparse.Namespace) -> int:
+    from teller_client.domain.catalogue import load_catalogue
+
+    cat = load_catalogue()
+    menus, groups, functions = cat.counts
+    if args.json:
+        print(
+            json.dumps(
+                {
+                    "version": cat.version,
+                    "counts": {"menus": menus, "groups": groups, "functions": functions},
+                    "channels": [{"id": c.id.value, "zh": c.zh, "en": c.en} for c in cat.channels.values()],
+                    "bundles": [
+                        {"id": b.id, "channel": b.channel.value, "mode": b.mode.value, "zh": b.zh, "functions": len(b.functions), "annual_fee": str(b.annual_fee)}
+                        for b in cat.bundles.values()
+                    ],
+                },
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
+        return EXIT_OK
+    print(f"catalogue {cat.version}: {menus} menus, {groups} groups, {functions} functions, {len(cat.bundles)} bundles")
+    for channel in cat.channels.values():
+        bundles = ", ".join(f"{b.id} ({len(b.functions)}, {b.annual_fee} CNY)" for b in cat.bundles_for(channel.id))
+        print(f"  {channel.id.value:<30} {channel.zh:<8} {len(cat.functions_for(channel.id)):>4} functions; {bundles}")
+    return EXIT_OK
+
+
+def _store(args: argparse.Namespace) -> int:
+    from teller_client.store.database import STORE_FILE, current_revision, head_revision, make_engine, open_store
+
+    path = data_dir(args.training) / STORE_FILE
+    if args.action == "upgrade":
+        store = open_store(path)
+        print(f"{path}: revision {current_revision(store.engine)} (head {head_revision()})")
+        store.close()
+        return EXIT_OK
+    if not path.exists():
+        print(f"{path}: not created yet (head revision {head_revision()})")
+        return EXIT_OK
+    engine = make_engine(path)
+    try:
+        print(f"{path}: revision {current_revision(engine)} (head {head_revision()}), {path.stat().st_size} bytes")
+    finally:
+        engine.dispose()
+    return EXIT_OK
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,69 @@
+from __future__ import annotations
+
+import ast
+import json
+from pathlib import Path
+
+import pytest
+
+from teller_client.domain.labels import LABELS
+from teller_client.domain.messages import MESSAGES, placeholders
+from teller_client.resources import resource_path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.mark.parametrize("code", sorted(MESSAGES))
+def test_both_languages_use_the_same_placeholders(code: str) -> None:
+    zh, en = MESSAGES[code]
+    assert placeholders(zh) - {"expected_zh"} == placeholders(en) - {"expected_en"}
+    assert any("\u4e00" <= ch <= "\u9fff" for ch in zh)
+    assert en.isascii()
+
+
+CODE_ARG = {"_fail": 0, "problem": 1, "add": 1}
+"""Which positional argument of each builder is the problem code."""
+
+
+def test_every_code_used_in_the_domain_has_a_message() -> None:
+    used: set[str] = set()
+    for path in (ROOT / "teller_client" / "domain").glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.Call):
+                continue
+            name = getattr(node.func, "id", getattr(node.func, "attr", None))
+            if name in CODE_ARG and len(node.args) > CODE_ARG[name]:
+                arg = node.args[CODE_ARG[name]]
+                if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
+                    used.add(arg.value)
+    assert len(used) > 40, "the scan found too few codes: it is broken"
+    assert used <= set(MESSAGES), used - set(MESSAGES)
+
+
+def test_labels_are_bilingual() -> None:
+    for key, (zh, en) in LABELS.items():
+        assert key.startswith("/")
+        assert any("\u4e00" <= ch <= "\u9fff" for ch in zh) and en.isascii()
+
+
+def _tr_literals() -> set[str]:
+    found: set[str] = set()
+    for path in (ROOT / "teller_client").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call) and getattr(node.func, "id", None) in ("tr", "N_") and node.args:
+                arg = node.args[0]
+                if isinstance(arg, ast.Constant):
+                    found.add(arg.value)
+                else:  # a value marked elsewhere with N_(); an f-string here is a mistake
+                    assert not isinstance(arg, ast.JoinedStr), f"{path}:{node.lineno}: tr() of an f-string; use .format"
+    return found
+
+
+def test_every_ui_string_has_a_chinese_translation_with_the_same_placeholders() -> None:
+    zh = json.loads(resource_path("translations", "zh_CN.json").read_text(encoding="utf-8"))
+    sources = _tr_literals()
+    missing = sorted(sources - set(zh))
+    assert not missing, missing
+    for source in sources:
+        assert placeholders(source) == placeholders(zh[source]), source
+    assert not set(zh) - sources, f"unused translations: {sorted(set(zh) - sources)}"
