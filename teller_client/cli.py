@@ -35,7 +35,9 @@ COMMANDS = ("run", "validate", "catalogue", "store", "version")
 def _parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--debug", action="store_true", help="log at DEBUG level")
-    parser = argparse.ArgumentParser(prog="teller-client", description="One-stop corporate e-channel signing at the branch counter.")
+    parser = argparse.ArgumentParser(
+        prog="teller-client", description="One-stop corporate e-channel signing at the branch counter."
+    )
     parser.add_argument("--version", action="version", version=f"teller-client {__version__}")
     sub = parser.add_subparsers(dest="command")
 
@@ -62,6 +64,9 @@ def _parser() -> argparse.ArgumentParser:
 def _run_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--training", action="store_true", help="training mode: embedded defaults, no bank system contacted")
     parser.add_argument("--lang", choices=("zh", "en"), help="language of the program (default: last used, else zh)")
+    parser.add_argument(
+        "--self-test", action="store_true", help="installation check: open the window and the local store, then exit (0 = all good)"
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -76,7 +81,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             configure_logging(log_dir(), level)
             from teller_client.ui.app import run_gui  # Qt only for the GUI
 
-            return run_gui(training=args.training, data_dir=data_dir(args.training), lang=args.lang)
+            return run_gui(training=args.training, data_dir=data_dir(args.training), lang=args.lang, self_test=args.self_test)
         configure_logging(None, logging.DEBUG if args.debug else logging.WARNING)
         if args.command == "validate":
             return _validate(args)
@@ -143,7 +148,14 @@ def _catalogue(args: argparse.Namespace) -> int:
                     "counts": {"menus": menus, "groups": groups, "functions": functions},
                     "channels": [{"id": c.id.value, "zh": c.zh, "en": c.en} for c in cat.channels.values()],
                     "bundles": [
-                        {"id": b.id, "channel": b.channel.value, "mode": b.mode.value, "zh": b.zh, "functions": len(b.functions), "annual_fee": str(b.annual_fee)}
+                        {
+                            "id": b.id,
+                            "channel": b.channel.value,
+                            "mode": b.mode.value,
+                            "zh": b.zh,
+                            "functions": len(b.functions),
+                            "annual_fee": str(b.annual_fee),
+                        }
                         for b in cat.bundles.values()
                     ],
                 },

@@ -43,7 +43,7 @@ def language() -> str:
     return _current
 
 
-def N_(source: str) -> str:  # noqa: N802 - the gettext convention
+def N_(source: str) -> str:
     """Mark ``source`` for translation where it is defined; translate it later with ``tr``."""
     return source
 

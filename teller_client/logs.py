@@ -26,9 +26,13 @@ from teller_client.secret import Secret
 TRACE = 5
 logging.addLevelName(TRACE, "TRACE")
 
-_SECRET_KEYS = r"(?:password|passwd|pin|user_pin|so_pin|initial_password|authorization_code|auth_code|token|witness_token|secret)"
-_SECRET_JSON = re.compile(rf'("{_SECRET_KEYS}"\s*:\s*)"(?:[^"\\]|\\.)*"', re.IGNORECASE)
-_SECRET_KV = re.compile(rf"\b({_SECRET_KEYS}\s*[=:]\s*)(?!\*)[^\s,;&}}\]]+", re.IGNORECASE)
+_SECRET_KEYS = r"(?:password|passwd|pin|user_pin|so_pin|initial_password|authorization_code|auth_code|token|witness_token|secret)"  # noqa: S105 - names of secrets, not one
+_QUOTED = r""""(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'"""
+_BARE = r"[^\s,;&}\]]+"
+# JSON and Python's dict repr (single quotes); the value may be a string or a bare number.
+_SECRET_JSON = re.compile(rf"""(["']{_SECRET_KEYS}["']\s*:\s*)(?:{_QUOTED}|{_BARE})""", re.IGNORECASE)
+# key=value and key: value; a quoted value goes whole, spaces and all; an already masked one is left.
+_SECRET_KV = re.compile(rf"\b({_SECRET_KEYS}\s*[=:]\s*)(?:{_QUOTED}|(?!\*){_BARE})", re.IGNORECASE)
 _BEARER = re.compile(r"(Bearer\s+)[A-Za-z0-9._~+/=-]+", re.IGNORECASE)
 _RESIDENT_ID = re.compile(r"(?<![0-9A-Za-z])(\d{6})\d{8}(\d{3}[\dXx])(?![0-9A-Za-z])")
 _MOBILE = re.compile(r"(?<!\d)(1[3-9]\d)\d{4}(\d{4})(?!\d)")
@@ -100,11 +104,14 @@ def configure_logging(log_dir: Path | None, level: int = logging.INFO, *, consol
     for handler in list(root.handlers):
         if getattr(handler, "_teller", False):
             root.removeHandler(handler)
+            handler.close()  # else the old log file stays open (and locked, on Windows)
     handlers: list[logging.Handler] = []
     if log_dir is not None:
         log_dir.mkdir(parents=True, exist_ok=True)
         handlers.append(
-            logging.handlers.RotatingFileHandler(log_dir / "teller-client.log", maxBytes=5_000_000, backupCount=10, encoding="utf-8")
+            logging.handlers.RotatingFileHandler(
+                log_dir / "teller-client.log", maxBytes=5_000_000, backupCount=10, encoding="utf-8"
+            )
         )
     if console:
         handlers.append(logging.StreamHandler())
@@ -114,3 +121,5 @@ def configure_logging(log_dir: Path | None, level: int = logging.INFO, *, consol
         handler._teller = True  # type: ignore[attr-defined]
         root.addHandler(handler)
     root.setLevel(level)
+    # Alembic narrates every migration step at INFO; the store logs the upgrade itself.
+    logging.getLogger("alembic").setLevel(max(level, logging.WARNING))

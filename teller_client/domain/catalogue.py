@@ -225,8 +225,8 @@ def _build(folder: Path) -> Catalogue:
         if mode is ServiceMode.CUSTOM:
             raise CatalogueError(f"catalogue: bundle {b['id']!r} cannot be custom")
         for fid in b["functions"]:
-            info = functions.get(fid)
-            if info is None or channel not in info.channels:
+            listed = functions.get(fid)
+            if listed is None or channel not in listed.channels:
                 raise CatalogueError(f"catalogue: bundle {b['id']!r} lists {fid!r}, not a {channel} function")
         bundles[b["id"]] = Bundle(
             b["id"],

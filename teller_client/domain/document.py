@@ -300,7 +300,13 @@ class _Reader:
                 numbers.append(self.identifier(value, item, ids.validate_account_number))
             accounts = tuple(numbers)
         else:
-            self.add(here, "wrong_type", field=label(here), expected_zh="“all”或账号列表", expected_en='"all" or a list of account numbers')
+            self.add(
+                here,
+                "wrong_type",
+                field=label(here),
+                expected_zh="“all”或账号列表",
+                expected_en='"all" or a list of account numbers',
+            )
         limits = self.limits(self.get(obj, "limits", ptr, dict, required=False), f"{ptr}/limits")
         if None in (name, id_type, id_number, mobile, role, credential, accounts):
             return None
@@ -364,7 +370,9 @@ class _Reader:
             if svc is None:
                 continue
             if svc.channel in channels:
-                self.add(f"/services/{i}/channel", "duplicate_channel", channel=svc.channel.value, first=channels[svc.channel] + 1)
+                self.add(
+                    f"/services/{i}/channel", "duplicate_channel", channel=svc.channel.value, first=channels[svc.channel] + 1
+                )
             else:
                 channels[svc.channel] = i
 
@@ -375,7 +383,9 @@ class _Reader:
             reason = self.text(fees_obj, "reason", "/fees", required=False, max_len=500)
             fees = FeeRequest(waiver, reason)
 
-        parts_missing = None in (form_id, created, expires, request, customer) or None in accounts or None in users or None in services
+        parts_missing = (
+            None in (form_id, created, expires, request, customer) or None in accounts or None in users or None in services
+        )
         if not self.shape_ok or parts_missing:
             return None
         assert form_id and created and expires and request and customer
@@ -392,7 +402,9 @@ class _Reader:
         )
 
 
-_SHAPE_CODES = frozenset({"required", "empty", "wrong_type", "not_allowed", "schema_unsupported", "datetime_format", "date_format"})
+_SHAPE_CODES = frozenset(
+    {"required", "empty", "wrong_type", "not_allowed", "schema_unsupported", "datetime_format", "date_format"}
+)
 
 
 def read_document(doc: Any, today: date | None = None) -> tuple[Application | None, list[Problem]]:
@@ -436,7 +448,12 @@ def to_document(app: Application) -> dict[str, Any]:
             "kind": c.kind.value,
             "group_uscc": c.group_uscc,
             "legal_rep": {"name": c.legal_rep.name, "id_type": c.legal_rep.id_type.value, "id_number": c.legal_rep.id_number},
-            "contact": {"name": c.contact.name, "mobile": c.contact.mobile, "email": c.contact.email, "address": c.contact.address},
+            "contact": {
+                "name": c.contact.name,
+                "mobile": c.contact.mobile,
+                "email": c.contact.email,
+                "address": c.contact.address,
+            },
         },
         "accounts": [_account_doc(a) for a in app.accounts],
         "users": [_user_doc(u) for u in app.users],

@@ -17,6 +17,7 @@ class Bilingual(NamedTuple):
     zh: str
     en: str
 
+
 MESSAGES: dict[str, tuple[str, str]] = {
     # --- document shape -------------------------------------------------
     "required": ("必填项“{field}”缺失。", "Required field '{field}' is missing."),

@@ -70,7 +70,7 @@ class Role(StrEnum):
 
 class Credential(StrEnum):
     UKEY = "ukey"
-    PASSWORD = "password"
+    PASSWORD = "password"  # noqa: S105 - a credential kind, not a password
 
 
 class Channel(StrEnum):

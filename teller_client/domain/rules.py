@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator
 from datetime import date
 
 from teller_client.domain.catalogue import Catalogue, FunctionInfo
+from teller_client.domain.messages import Bilingual
 from teller_client.domain.model import (
     AccountRelation,
     AccountRight,
@@ -22,7 +23,6 @@ from teller_client.domain.model import (
     Role,
     ServiceMode,
 )
-from teller_client.domain.messages import Bilingual
 from teller_client.domain.problems import Problem, problem
 
 Rule = Callable[[Application, Catalogue, date], Iterator[Problem]]
@@ -101,7 +101,9 @@ def service_catalogue(app: Application, catalogue: Catalogue, today: date) -> It
         if bundle is None or bundle.channel is not service.channel:
             yield problem(f"{here}/bundle", "bundle_unknown", value=service.bundle, channel=service.channel.value)
         elif bundle.mode is not service.mode:
-            yield problem(f"{here}/bundle", "bundle_mode_mismatch", value=bundle.id, bundle_mode=bundle.mode.value, mode=service.mode.value)
+            yield problem(
+                f"{here}/bundle", "bundle_mode_mismatch", value=bundle.id, bundle_mode=bundle.mode.value, mode=service.mode.value
+            )
 
 
 @rule
@@ -109,12 +111,12 @@ def payment_accounts(app: Application, catalogue: Catalogue, today: date) -> Ite
     if not app.accounts:
         return  # "at least one account" is already said; more about accounts would be noise
     granted = [f for _, f in _granted(app, catalogue)]
-    if any(f.is_payment for f in granted):
-        if not any(a.can_pay and a.type in (AccountType.BASIC, AccountType.GENERAL) for a in app.accounts):
-            yield problem("/accounts", "payment_needs_pay_account")
-    if any("payroll" in f.tags for f in granted):
-        if not any(a.can_pay and a.type is AccountType.BASIC and a.relation is AccountRelation.OWN for a in app.accounts):
-            yield problem("/accounts", "payroll_needs_basic_account")
+    pay_account = any(a.can_pay and a.type in (AccountType.BASIC, AccountType.GENERAL) for a in app.accounts)
+    if any(f.is_payment for f in granted) and not pay_account:
+        yield problem("/accounts", "payment_needs_pay_account")
+    own_basic = any(a.can_pay and a.type is AccountType.BASIC and a.relation is AccountRelation.OWN for a in app.accounts)
+    if any("payroll" in f.tags for f in granted) and not own_basic:
+        yield problem("/accounts", "payroll_needs_basic_account")
 
 
 @rule

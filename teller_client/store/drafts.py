@@ -46,7 +46,9 @@ class SavedVersion:
 
 
 def _summary(d: Draft, step: str | None) -> DraftSummary:
-    return DraftSummary(d.id, d.source, d.form_id, d.verified, d.title, d.status, d.created_by, d.updated_at, d.current_version, step)
+    return DraftSummary(
+        d.id, d.source, d.form_id, d.verified, d.title, d.status, d.created_by, d.updated_at, d.current_version, step
+    )
 
 
 def _version(v: DraftVersion) -> SavedVersion:
@@ -65,7 +67,9 @@ class DraftRepository:
             s.add(Draft(id=draft_id, source=source, form_id=form_id, verified=verified, title=title[:200], created_by=created_by))
         return draft_id
 
-    def save(self, draft_id: str, document: dict[str, Any], *, saved_by: str, step: str | None = None, title: str | None = None) -> int:
+    def save(
+        self, draft_id: str, document: dict[str, Any], *, saved_by: str, step: str | None = None, title: str | None = None
+    ) -> int:
         """Store ``document`` as the next version; an unchanged document (same hash) keeps the current version."""
         body = canonical_json(document)
         digest = hashlib.sha256(body).hexdigest()

@@ -67,7 +67,9 @@ class Journal:
         """Record an attempt before the effect; reuses an unfinished entry of the same kind and subject."""
         with self._store.session() as s:
             entry = s.scalars(
-                select(JournalEntry).where(JournalEntry.kind == kind, JournalEntry.subject == subject, JournalEntry.state == PENDING)
+                select(JournalEntry).where(
+                    JournalEntry.kind == kind, JournalEntry.subject == subject, JournalEntry.state == PENDING
+                )
             ).first()
             if entry is None:
                 entry = JournalEntry(

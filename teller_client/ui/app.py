@@ -44,13 +44,23 @@ def _apply_saved_language(window: MainWindow, store: Store) -> None:
     window.context.workers.submit(read, apply, window.context.errors.report)
 
 
-def run_gui(*, training: bool, data_dir: Path, lang: str | None) -> int:
+def run_gui(*, training: bool, data_dir: Path, lang: str | None, self_test: bool = False) -> int:
+    """Show the main window and run until it closes.
+
+    ``self_test`` (branch IT's installation check) shows the window, opens the
+    store and exits: 0 when everything came up, 2 when an error was reported.
+    """
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
     app.setApplicationName("teller-client")
     app.setOrganizationName("teller-client")
-    window = build_window(training, data_dir, lang=lang)
+    window = build_window(training, data_dir, lang=lang, interactive_errors=not self_test)
     window.context.errors.install_hooks()
+    if self_test:
+        window.store_ready.connect(lambda _store: (log.info("self-test passed"), app.exit(0)))
+        window.context.errors.shown.connect(lambda _title, text: (log.error("self-test failed: %s", text), app.exit(2)))
     window.show()
     log.info("main window shown (training=%s, language=%s)", training, language())
-    return int(app.exec())
+    code = int(app.exec())
+    window.close()  # waits for running jobs and closes the store (a no-op when the teller closed it)
+    return code

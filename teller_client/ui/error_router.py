@@ -46,7 +46,9 @@ class ErrorRouter(QObject):
         else:
             log.error("unexpected error", exc_info=(type(exc), exc, exc.__traceback__))
             title = tr("Unexpected error")
-            text = tr("Something went wrong that the program did not expect. Your work is saved. Details are in the log for branch IT.")
+            text = tr(
+                "Something went wrong that the program did not expect. Your work is saved. Details are in the log for branch IT."
+            )
         self.shown.emit(title, text)
         if self._interactive:
             QMessageBox.critical(self._parent, title, text)

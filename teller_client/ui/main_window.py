@@ -31,7 +31,11 @@ from teller_client.ui.error_router import ErrorRouter
 from teller_client.ui.worker import WorkerPool
 
 SOURCE_NAMES = {"eform": N_("E-form"), "paper": N_("Paper form"), "existing": N_("Existing customer")}
-STATUS_NAMES = {"editing": N_("Being entered"), "pending_approval": N_("Awaiting approval"), "returned": N_("Returned for changes")}
+STATUS_NAMES = {
+    "editing": N_("Being entered"),
+    "pending_approval": N_("Awaiting approval"),
+    "returned": N_("Returned for changes"),
+}
 
 
 @dataclass
@@ -86,7 +90,10 @@ class StartPage(QWidget):
     def retranslate(self) -> None:
         self.heading.setText(tr("One-stop corporate e-channel signing"))
         self.intro.setText(
-            tr("Sign a company onto corporate online banking, cash management, e-commerce, e-bills and the other e-channels in one visit, and hand over the UKeys and password letters at the counter.")
+            tr(
+                "Sign a company onto corporate online banking, cash management, e-commerce, e-bills and the other e-channels "
+                "in one visit, and hand over the UKeys and password letters at the counter."
+            )
         )
         self.drafts_label.setText(tr("&Open drafts"))
         self.table.setHorizontalHeaderLabels([tr("Customer"), tr("Source"), tr("Status"), tr("Last saved")])
@@ -99,7 +106,12 @@ class StartPage(QWidget):
         self.table.setRowCount(len(drafts))
         for row, d in enumerate(drafts):
             when = d.updated_at.astimezone().strftime("%Y-%m-%d %H:%M")
-            cells = [d.title or d.form_id or d.id[:8], tr(SOURCE_NAMES.get(d.source, d.source)), tr(STATUS_NAMES.get(d.status, d.status)), when]
+            cells = [
+                d.title or d.form_id or d.id[:8],
+                tr(SOURCE_NAMES.get(d.source, d.source)),
+                tr(STATUS_NAMES.get(d.status, d.status)),
+                when,
+            ]
             for col, text in enumerate(cells):
                 self.table.setItem(row, col, QTableWidgetItem(text))
         self.stack.setCurrentWidget(self.table if drafts else self.empty)
@@ -238,7 +250,7 @@ class MainWindow(QMainWindow):
         }[self._store_state]
         self.store_status.setText(text)
 
-    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt's name
+    def closeEvent(self, event: QCloseEvent) -> None:
         self.context.workers.wait(3000)
         if self.store is not None:
             self.store.close()

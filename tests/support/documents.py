@@ -41,7 +41,9 @@ def user(name: str, id_number: str, role: str, credential: str = "ukey", account
     return doc
 
 
-def account(number: str, relation: str = "own", type_: str = "general", rights: tuple[str, ...] = ("query", "pay"), **extra: Any) -> dict[str, Any]:
+def account(
+    number: str, relation: str = "own", type_: str = "general", rights: tuple[str, ...] = ("query", "pay"), **extra: Any
+) -> dict[str, Any]:
     doc = {"number": number, "relation": relation, "type": type_, "currency": "CNY", "bank_code": None, "rights": list(rights)}
     doc.update(extra)
     return doc

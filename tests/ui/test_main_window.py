@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -101,3 +104,27 @@ def test_store_error_is_a_teller_error_with_both_languages(tmp_path: Path) -> No
     with pytest.raises(StoreError) as err:
         open_store(tmp_path / "bad.sqlite")
     assert "无法" in err.value.message_zh and "cannot" in err.value.message_en
+
+
+def _self_test(data_dir: Path) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "TELLER_DATA_DIR": str(data_dir), "QT_QPA_PLATFORM": "offscreen"}
+    return subprocess.run(
+        [sys.executable, "-m", "teller_client.cli", "--training", "--self-test"],
+        capture_output=True, text=True, env=env, timeout=120, check=False,
+    )  # fmt: skip
+
+
+def test_the_program_starts_opens_its_store_and_exits_in_self_test(tmp_path: Path) -> None:
+    done = _self_test(tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "main window shown" in done.stderr and "self-test passed" in done.stderr
+    assert (tmp_path / "training" / STORE_FILE).exists()
+    assert "Traceback" not in done.stderr and "Error calling Python override" not in done.stderr
+
+
+def test_self_test_fails_when_the_store_is_broken(tmp_path: Path) -> None:
+    (tmp_path / "training").mkdir()
+    (tmp_path / "training" / STORE_FILE).write_bytes(b"not a database" * 500)
+    done = _self_test(tmp_path)
+    assert done.returncode == 2
+    assert "self-test failed" in done.stderr

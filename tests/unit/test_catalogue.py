@@ -47,7 +47,9 @@ def _copy(tmp_path: Path) -> Path:
 def test_a_bundle_naming_a_missing_function_is_an_installation_error(tmp_path: Path) -> None:
     folder = _copy(tmp_path)
     text = (folder / "bundles.toml").read_text(encoding="utf-8")
-    (folder / "bundles.toml").write_text(text.replace('"account_enquiry.balance.current"', '"account_enquiry.balance.gone"', 1), encoding="utf-8")
+    (folder / "bundles.toml").write_text(
+        text.replace('"account_enquiry.balance.current"', '"account_enquiry.balance.gone"', 1), encoding="utf-8"
+    )
     with pytest.raises(CatalogueError, match=r"account_enquiry\.balance\.gone"):
         load_catalogue(folder)
 
