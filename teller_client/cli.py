@@ -65,7 +65,9 @@ def _run_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--training", action="store_true", help="training mode: embedded defaults, no bank system contacted")
     parser.add_argument("--lang", choices=("zh", "en"), help="language of the program (default: last used, else zh)")
     parser.add_argument(
-        "--self-test", action="store_true", help="installation check: open the window and the local store, then exit (0 = all good)"
+        "--self-test",
+        action="store_true",
+        help="installation check: open the window and the local store, then exit (0 = all good)",
     )
 
 

@@ -57,8 +57,17 @@ def run_gui(*, training: bool, data_dir: Path, lang: str | None, self_test: bool
     window = build_window(training, data_dir, lang=lang, interactive_errors=not self_test)
     window.context.errors.install_hooks()
     if self_test:
-        window.store_ready.connect(lambda _store: (log.info("self-test passed"), app.exit(0)))
-        window.context.errors.shown.connect(lambda _title, text: (log.error("self-test failed: %s", text), app.exit(2)))
+
+        def passed(_store: object) -> None:
+            log.info("self-test passed")
+            app.exit(0)
+
+        def failed(_title: str, text: str) -> None:
+            log.error("self-test failed: %s", text)
+            app.exit(2)
+
+        window.store_ready.connect(passed)
+        window.context.errors.shown.connect(failed)
     window.show()
     log.info("main window shown (training=%s, language=%s)", training, language())
     code = int(app.exec())

@@ -33,7 +33,12 @@ def large_document() -> dict[str, Any]:
     doc["accounts"][-1]["currency"] = "USD"  # the custom selection includes FX functions
     roles = ["admin", "maker", "checker", "authorizer", "viewer"] * 2
     doc["users"] = [
-        user(f"操作员{i}", make_resident_id(f"35020319900101{i:03d}"), role, accounts=[a["number"] for a in doc["accounts"][: 2 + i]])
+        user(
+            f"操作员{i}",
+            make_resident_id(f"35020319900101{i:03d}"),
+            role,
+            accounts=[a["number"] for a in doc["accounts"][: 2 + i]],
+        )
         for i, role in enumerate(roles)
     ]
     cat = load_catalogue()
