@@ -67,3 +67,9 @@ def test_every_ui_string_has_a_chinese_translation_with_the_same_placeholders() 
     for source in sources:
         assert placeholders(source) == placeholders(zh[source]), source
     assert not set(zh) - sources, f"unused translations: {sorted(set(zh) - sources)}"
+
+
+def test_every_code_is_documented_for_users() -> None:
+    doc = resource_path("docs", "problem-codes.md").read_text(encoding="utf-8")
+    missing = [code for code in MESSAGES if f"`{code}`" not in doc]
+    assert not missing, f"add these to resources/docs/problem-codes.md: {missing}"
