@@ -33,10 +33,10 @@ _BARE = r"[^\s,;&}\]]+"
 _SECRET_JSON = re.compile(rf"""(["']{_SECRET_KEYS}["']\s*:\s*)(?:{_QUOTED}|{_BARE})""", re.IGNORECASE)
 # key=value and key: value; a quoted value goes whole, spaces and all; an already masked one is left.
 _SECRET_KV = re.compile(rf"\b({_SECRET_KEYS}\s*[=:]\s*)(?:{_QUOTED}|(?!\*){_BARE})", re.IGNORECASE)
-_BEARER = re.compile(r"(Bearer\s+)[A-Za-z0-9._~+/=-]+", re.IGNORECASE)
+_BEARER = re.compile(r"((?:Bearer|Basic)\s+)[A-Za-z0-9._~+/=-]+", re.IGNORECASE)
 _RESIDENT_ID = re.compile(r"(?<![0-9A-Za-z])(\d{6})\d{8}(\d{3}[\dXx])(?![0-9A-Za-z])")
-_MOBILE = re.compile(r"(?<!\d)(1[3-9]\d)\d{4}(\d{4})(?!\d)")
-_DIGITS = re.compile(r"(?<!\d)(\d{4})(\d+)(\d{4})(?!\d)")
+_MOBILE = re.compile(r"(?<![\d-])(1[3-9]\d)[- ]?\d{4}[- ]?(\d{4})(?![\d-])")
+_DIGITS = re.compile(r"(?<![0-9A-Za-z])(\d{4})(\d*)(\d{4})(?![0-9A-Za-z])")
 _EMAIL = re.compile(r"[A-Za-z0-9._%+-]+(@[A-Za-z0-9.-]+\.[A-Za-z]{2,})")
 _MASK = "******"
 
@@ -61,7 +61,8 @@ def mask_text(text: str) -> str:
     text = _BEARER.sub(rf"\1{_MASK}", text)
     text = _RESIDENT_ID.sub(r"\1********\2", text)
     text = _MOBILE.sub(r"\1****\2", text)
-    text = _DIGITS.sub(lambda m: m.group(1) + "*" * len(m.group(2)) + m.group(3), text)
+    # 8 digits or more (account numbers): keep the first and last four, or only the last four of eight.
+    text = _DIGITS.sub(lambda m: (m.group(1) if m.group(2) else "****") + "*" * len(m.group(2)) + m.group(3), text)
     return _EMAIL.sub(r"***\1", text)
 
 

@@ -19,8 +19,11 @@ class Secret:
     __slots__ = ("_value",)
 
     def __init__(self, value: str | bytes | bytearray) -> None:
+        self._value: bytearray | None = None
+        if not isinstance(value, (str, bytes, bytearray)):
+            raise TypeError(f"a Secret holds text or bytes, not {type(value).__name__}")
         data = value.encode("utf-8") if isinstance(value, str) else value
-        self._value: bytearray | None = bytearray(data)
+        self._value = bytearray(data)
         if isinstance(value, bytearray):
             value[:] = b"\0" * len(value)  # the caller's buffer is ours now
 

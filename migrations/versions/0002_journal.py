@@ -35,8 +35,12 @@ def upgrade() -> None:
         sa.UniqueConstraint("idempotency_key", name="uq_journal_idempotency_key"),
     )
     op.create_index("ix_journal_kind_subject_state", "journal", ["kind", "subject", "state"])
+    op.create_index(
+        "uq_journal_pending_action", "journal", ["kind", "subject"], unique=True, sqlite_where=sa.text("state = 'pending'")
+    )
 
 
 def downgrade() -> None:
+    op.drop_index("uq_journal_pending_action", table_name="journal")
     op.drop_index("ix_journal_kind_subject_state", table_name="journal")
     op.drop_table("journal")

@@ -67,7 +67,7 @@ def current_revision(engine: Engine) -> str | None:
 
 def backup(path: Path, suffix: str) -> Path:
     """Copy the database with SQLite's backup API to ``<file>.<suffix>.bak`` and return that path."""
-    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S.%fZ")
     target = path.with_name(f"{path.name}.{suffix}.{stamp}.bak")
     src = sqlite3.connect(path)
     try:
@@ -92,9 +92,20 @@ def upgrade(engine: Engine, path: Path | None = None) -> str | None:
         copy = str(backup(path, f"before-{head}"))
         log.info("store backed up to %s before upgrading %s -> %s", copy, before, head)
     cfg = alembic_config(engine)
-    with engine.begin() as conn:
+    with engine.connect() as conn:
+        # Batch migrations on SQLite rebuild tables; with foreign keys on, dropping the old "drafts"
+        # would cascade-delete every draft version. Keys are off while migrating and checked after.
+        conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "head")
+        conn.commit()
+        broken = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+        conn.exec_driver_sql("PRAGMA foreign_keys=ON")
+    if broken:
+        raise StoreError(
+            f"The store upgrade left {len(broken)} broken references; the copy made before it is {copy}.",
+            f"数据库升级后有 {len(broken)} 处引用错误；升级前的备份为 {copy}。",
+        )
     log.info("store upgraded %s -> %s", before or "empty", head)
     return copy
 
@@ -118,18 +129,19 @@ class Store:
 
 
 def open_store(path: Path) -> Store:
-    """Open (creating and migrating as needed) the store at ``path``."""
+    """Open (creating and migrating as needed) the store at ``path``; every failure is a :class:`StoreError`."""
+    engine: Engine | None = None
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         engine = make_engine(path)
         upgrade(engine, path)
-    except (OSError, sqlite3.Error) as exc:
-        raise StoreError(
-            f"The local store {path} cannot be opened: {exc}",
-            f"无法打开本地数据库 {path}：{exc}",
-        ) from exc
-    except Exception as exc:
-        if exc.__class__.__module__.startswith(("sqlalchemy", "alembic")):
+    except BaseException as exc:
+        if engine is not None:
+            engine.dispose()
+        if isinstance(exc, StoreError):
+            raise
+        library = exc.__class__.__module__.startswith(("sqlalchemy", "alembic"))
+        if isinstance(exc, (OSError, sqlite3.Error)) or library:
             raise StoreError(
                 f"The local store {path} cannot be opened or upgraded: {exc}",
                 f"无法打开或升级本地数据库 {path}：{exc}",

@@ -120,7 +120,11 @@ class DraftRepository:
     def open_drafts(self, created_by: str | None = None) -> list[DraftSummary]:
         """Drafts still being worked on, newest first (the "resume a draft" list)."""
         with self._store.session() as s:
-            query = select(Draft).where(Draft.status.in_(OPEN_STATUSES)).order_by(Draft.updated_at.desc())
+            query = (
+                select(Draft)
+                .where(Draft.status.in_(OPEN_STATUSES))
+                .order_by(Draft.updated_at.desc(), Draft.created_at.desc(), Draft.id)
+            )
             if created_by is not None:
                 query = query.where(Draft.created_by == created_by)
             out = []

@@ -20,6 +20,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from teller_client.errors import StoreError
 from teller_client.store.database import Store
@@ -65,6 +66,18 @@ class Journal:
 
     def begin(self, kind: str, *, subject: str, actor: str, request: dict[str, Any] | None = None) -> JournalRecord:
         """Record an attempt before the effect; reuses an unfinished entry of the same kind and subject."""
+        for _ in range(2):  # a concurrent begin() may win the insert; then its entry is the one to reuse
+            try:
+                return self._begin(kind, subject, actor, request)
+            except IntegrityError:
+                continue
+        raise StoreError(
+            f"Cannot record {kind} for {subject} in the journal.",
+            f"无法在操作日志中记录 {kind}（{subject}）。",
+            code="journal_busy",
+        )
+
+    def _begin(self, kind: str, subject: str, actor: str, request: dict[str, Any] | None) -> JournalRecord:
         with self._store.session() as s:
             entry = s.scalars(
                 select(JournalEntry).where(

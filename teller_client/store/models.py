@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import DateTime, ForeignKey, Index, Integer, MetaData, String, Text, TypeDecorator
+from sqlalchemy import DateTime, ForeignKey, Index, Integer, MetaData, String, Text, TypeDecorator, text
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -109,7 +109,11 @@ class JournalEntry(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
 
-    __table_args__ = (Index("ix_journal_kind_subject_state", "kind", "subject", "state"),)
+    __table_args__ = (
+        Index("ix_journal_kind_subject_state", "kind", "subject", "state"),
+        # At most one unfinished attempt per action: two windows (or processes) cannot both start it.
+        Index("uq_journal_pending_action", "kind", "subject", unique=True, sqlite_where=text("state = 'pending'")),
+    )
 
 
 class Setting(Base):

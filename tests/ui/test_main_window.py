@@ -32,7 +32,7 @@ def _window(qtbot: QtBot, data_dir: Path, **kwargs: object) -> MainWindow:
 
 def test_window_opens_in_chinese_with_training_banner_and_empty_drafts(qtbot: QtBot, tmp_path: Path) -> None:
     window = _window(qtbot, tmp_path)
-    qtbot.waitUntil(lambda: window.store is not None, timeout=10_000)
+    qtbot.waitUntil(lambda: window.store is not None, timeout=30_000)
     assert "培训" in window.windowTitle()
     assert window.banner.isVisible() and "培训模式" in window.banner.text()
     assert window.start_page.heading.text() == "对公电子渠道一站式签约"
@@ -52,7 +52,7 @@ def test_open_drafts_are_listed_newest_first(qtbot: QtBot, tmp_path: Path) -> No
     store.close()
 
     window = _window(qtbot, tmp_path)
-    qtbot.waitUntil(lambda: window.start_page.table.rowCount() == 2, timeout=10_000)
+    qtbot.waitUntil(lambda: window.start_page.table.rowCount() == 2, timeout=30_000)
     table = window.start_page.table
     assert table.item(0, 0).text() == "厦门第二贸易有限公司"
     assert table.item(0, 1).text() == "纸质表单"
@@ -63,19 +63,19 @@ def test_open_drafts_are_listed_newest_first(qtbot: QtBot, tmp_path: Path) -> No
 
 def test_language_switch_retranslates_and_is_remembered(qtbot: QtBot, tmp_path: Path) -> None:
     window = _window(qtbot, tmp_path)
-    qtbot.waitUntil(lambda: window.store is not None, timeout=10_000)
+    qtbot.waitUntil(lambda: window.store is not None, timeout=30_000)
     window.english_action.trigger()
     assert window.start_page.heading.text() == "One-stop corporate e-channel signing"
     assert window.file_menu.title() == "&File"
     assert "Training" in window.windowTitle()
     store = window.store
     assert store is not None
-    qtbot.waitUntil(lambda: SettingsRepository(store).get("ui.language") == "en", timeout=5_000)
+    qtbot.waitUntil(lambda: SettingsRepository(store).get("ui.language") == "en", timeout=30_000)
     window.close()
 
     set_language("zh")
     again = _window(qtbot, tmp_path)
-    qtbot.waitUntil(lambda: again.start_page.heading.text() == "One-stop corporate e-channel signing", timeout=10_000)
+    qtbot.waitUntil(lambda: again.start_page.heading.text() == "One-stop corporate e-channel signing", timeout=30_000)
     assert again.english_action.isChecked()
 
 
@@ -90,7 +90,7 @@ def test_every_menu_action_has_a_keyboard_shortcut(qtbot: QtBot, tmp_path: Path)
 def test_a_store_that_cannot_be_opened_is_reported_not_fatal(qtbot: QtBot, tmp_path: Path) -> None:
     (tmp_path / STORE_FILE).write_bytes(b"this is not an SQLite database" * 100)
     window = _window(qtbot, tmp_path)
-    with qtbot.waitSignal(window.context.errors.shown, timeout=10_000) as shown:
+    with qtbot.waitSignal(window.context.errors.shown, timeout=30_000) as shown:
         pass
     title, text = shown.args
     assert title == "无法继续"
