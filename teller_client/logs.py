@@ -21,12 +21,12 @@ import re
 from pathlib import Path
 from typing import Any
 
-from teller_client.secret import Secret
+from teller_client.secret import SECRET_FIELD_NAMES, Secret
 
 TRACE = 5
 logging.addLevelName(TRACE, "TRACE")
 
-_SECRET_KEYS = r"(?:password|passwd|pin|user_pin|so_pin|initial_password|authorization_code|auth_code|token|witness_token|secret)"  # noqa: S105 - names of secrets, not one
+_SECRET_KEYS = "(?:" + "|".join(sorted(SECRET_FIELD_NAMES, key=len, reverse=True)) + ")"
 _QUOTED = r""""(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'"""
 _BARE = r"[^\s,;&}\]]+"
 # JSON and Python's dict repr (single quotes); the value may be a string or a bare number.

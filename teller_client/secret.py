@@ -12,7 +12,31 @@ from __future__ import annotations
 
 import hmac
 from types import TracebackType
-from typing import NoReturn
+from typing import Any, NoReturn
+
+SECRET_FIELD_NAMES = (
+    "password", "passwd", "pin", "user_pin", "so_pin", "initial_password",
+    "authorization_code", "auth_code", "token", "witness_token", "secret",
+)  # fmt: skip
+"""Field names whose values are secrets: masked in logs, refused by the journal and the store."""
+
+
+def secret_fields(data: Any, path: str = "") -> list[str]:
+    """Paths of fields in ``data`` (nested dicts and lists) named like a secret or holding a :class:`Secret`."""
+    found: list[str] = []
+    if isinstance(data, dict):
+        for key, value in data.items():
+            here = f"{path}/{key}"
+            if str(key).lower() in SECRET_FIELD_NAMES or isinstance(value, Secret):
+                found.append(here)
+            else:
+                found.extend(secret_fields(value, here))
+    elif isinstance(data, (list, tuple)):
+        for i, value in enumerate(data):
+            found.extend(secret_fields(value, f"{path}/{i}"))
+    elif isinstance(data, Secret):
+        found.append(path or "/")
+    return found
 
 
 class Secret:

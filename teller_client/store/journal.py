@@ -23,6 +23,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from teller_client.errors import StoreError
+from teller_client.secret import secret_fields
 from teller_client.store.database import Store
 from teller_client.store.models import JournalEntry, utcnow
 
@@ -65,7 +66,14 @@ class Journal:
         self._store = store
 
     def begin(self, kind: str, *, subject: str, actor: str, request: dict[str, Any] | None = None) -> JournalRecord:
-        """Record an attempt before the effect; reuses an unfinished entry of the same kind and subject."""
+        """Record an attempt before the effect; reuses an unfinished entry of the same kind and subject.
+
+        ``request`` is what the journal keeps of the call: never a secret. A field named like one
+        (password, PIN, authorization code, token, ...) or holding a :class:`Secret` is refused.
+        """
+        leaked = secret_fields(request or {})
+        if leaked:
+            raise ValueError(f"the journal keeps no secrets; remove {leaked} from the {kind} request")
         for _ in range(2):  # a concurrent begin() may win the insert; then its entry is the one to reuse
             try:
                 return self._begin(kind, subject, actor, request)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from teller_client.secret import secret_fields
 from teller_client.store.database import Store
 from teller_client.store.models import Setting, utcnow
 
@@ -19,6 +20,10 @@ class SettingsRepository:
             return json.loads(row.value) if row is not None else default
 
     def set(self, key: str, value: Any) -> None:
+        """Store ``value`` (JSON) under ``key``; a secret (by field name or :class:`Secret`) is refused."""
+        leaked = secret_fields({key.rsplit(".", 1)[-1]: value})
+        if leaked:
+            raise ValueError(f"settings keep no secrets; refused {leaked}")
         body = json.dumps(value, ensure_ascii=False, sort_keys=True)
         with self._store.session() as s:
             row = s.get(Setting, key)

@@ -15,6 +15,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 
 from teller_client.errors import StoreError
+from teller_client.secret import Secret
 from teller_client.store.database import STORE_FILE, Store, open_store
 from teller_client.store.drafts import DraftRepository
 from teller_client.store.journal import Journal
@@ -375,4 +376,34 @@ def test_two_pending_attempts_of_one_action_cannot_exist(tmp_path: Path) -> None
     assert journal.begin("submit_application", subject="D9", actor="T0002").idempotency_key == first.idempotency_key
     journal.complete(first.idempotency_key)
     assert journal.begin("submit_application", subject="D9", actor="T0002").idempotency_key != first.idempotency_key
+    store.close()
+
+
+@pytest.mark.parametrize(
+    "request_body",
+    [
+        {"letter_serial": "L0001", "initial_password": "Abc12345"},
+        {"order": {"reference_no": "R1", "authorization_code": "123456"}},
+        {"users": [{"user_no": "U1", "PIN": "1234"}]},
+        {"pin_holder": Secret("1234")},
+    ],
+)
+def test_the_journal_refuses_to_keep_a_secret(tmp_path: Path, request_body: dict[str, object]) -> None:
+    store = open_store(tmp_path / "store.sqlite")
+    journal = Journal(store)
+    with pytest.raises(ValueError, match="no secrets"):
+        journal.begin("release_letter", subject="LO1", actor="T0001", request=request_body)
+    assert journal.pending() == []
+    store.close()
+
+
+def test_settings_refuse_secrets(tmp_path: Path) -> None:
+    store = open_store(tmp_path / "store.sqlite")
+    settings = SettingsRepository(store)
+    with pytest.raises(ValueError, match="no secrets"):
+        settings.set("printer.password", "hunter2")
+    with pytest.raises(ValueError, match="no secrets"):
+        settings.set("central", {"url": "https://x", "token": "abc"})
+    settings.set("printer.letters", {"name": "LQ-630K", "offset_mm": [1.5, -0.5]})
+    assert settings.all() == {"printer.letters": {"name": "LQ-630K", "offset_mm": [1.5, -0.5]}}
     store.close()
