@@ -80,7 +80,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     level = logging.DEBUG if args.debug else logging.INFO
     try:
         if args.command == "run":
-            configure_logging(log_dir(), level)
+            # The windowed Windows program has no stderr: log to the file only there.
+            configure_logging(log_dir(), level, console=sys.stderr is not None)
             from teller_client.ui.app import run_gui  # Qt only for the GUI
 
             return run_gui(training=args.training, data_dir=data_dir(args.training), lang=args.lang, self_test=args.self_test)
