@@ -88,7 +88,7 @@ case "$MODE" in
     install_python test
     export QT_QPA_PLATFORM=offscreen
     say "ruff"
-    "$VENV/bin/ruff" check teller_client drivers migrations tests
+    "$VENV/bin/ruff" check teller_client drivers migrations tests packaging
     say "mypy"
     "$VENV/bin/mypy" teller_client
     say "pytest"
