@@ -1,0 +1,5 @@
+"""Fixtures shared across the test tiers."""
+
+from __future__ import annotations
+
+pytest_plugins = ["tests.support.central"]
