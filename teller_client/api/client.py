@@ -69,12 +69,15 @@ class Timeouts:
         return (self.connect, self.read)
 
 
-def _retry(total: int) -> Retry:
+def _retry(connect: int) -> Retry:
+    """Connection failures are retried for every call (nothing reached the service); a lost answer or a
+    502/503/504 only for GET, PUT and DELETE, and once, so a teller waits at most about two read timeouts."""
     return Retry(
-        total=total,
-        connect=total,
-        read=total,
-        status=total,
+        total=connect + 2,
+        connect=connect,
+        read=1,
+        status=2,
+        other=0,
         backoff_factor=0.3,
         status_forcelist=(502, 503, 504),
         allowed_methods=frozenset({"GET", "PUT", "DELETE", "HEAD", "OPTIONS"}),
@@ -105,7 +108,7 @@ class CentralClient:
         *,
         verify: bool | str | Path = True,
         timeouts: Timeouts | None = None,
-        retries: int = 3,
+        connect_retries: int = 3,
         session: requests.Session | None = None,
         workstation_id: str = "",
     ) -> None:
@@ -118,7 +121,7 @@ class CentralClient:
         self.http.verify = str(verify) if isinstance(verify, Path) else verify
         self.http.headers["User-Agent"] = f"teller-client/{__version__}"
         self.http.headers["Accept"] = "application/json, application/problem+json"
-        adapter = HTTPAdapter(max_retries=_retry(retries))
+        adapter = HTTPAdapter(max_retries=_retry(connect_retries))
         self.http.mount("http://", adapter)
         self.http.mount("https://", adapter)
         self._lock = threading.Lock()
