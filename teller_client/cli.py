@@ -2,10 +2,13 @@
 
 Sub-commands::
 
-    teller-client [run] [--training] [--lang zh|en]     the desktop program (default)
+    teller-client [run] [--training] [--central-url URL [--ca-bundle PEM]] [--lang zh|en]
+                                                        the desktop program (default)
     teller-client validate FORM.json [--today D] [--json] [--lang zh|en]
     teller-client catalogue [--json]                    what the shipped catalogue holds
     teller-client store info|upgrade [--training]       the local store, for branch IT
+    teller-client serve-training [--host H] [--port P] [--data DIR] [--tls] [--business-date D]
+                                                        the training central service, until Ctrl+C
     teller-client version
 
 Exit codes: 0 success; 1 the input was checked and has problems; 2 the command
@@ -29,15 +32,13 @@ from teller_client.logs import configure_logging
 from teller_client.paths import data_dir, log_dir
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_FAILED = 0, 1, 2
-COMMANDS = ("run", "validate", "catalogue", "store", "version")
+COMMANDS = ("run", "validate", "catalogue", "store", "serve-training", "version")
 
 
 def _parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--debug", action="store_true", help="log at DEBUG level")
-    parser = argparse.ArgumentParser(
-        prog="teller-client", description="One-stop corporate e-channel signing at the branch counter."
-    )
+    parser = argparse.ArgumentParser(prog="teller-client", description="One-stop corporate e-channel signing at the branch counter.")
     parser.add_argument("--version", action="version", version=f"teller-client {__version__}")
     sub = parser.add_subparsers(dest="command")
 
@@ -57,6 +58,13 @@ def _parser() -> argparse.ArgumentParser:
     store.add_argument("action", choices=("info", "upgrade"))
     store.add_argument("--training", action="store_true", help="the training store instead of the production one")
 
+    serve = sub.add_parser("serve-training", parents=[common], help="run the training central service (practice, demos, tests)")
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8480, help="port (default 8480; 0 picks a free one)")
+    serve.add_argument("--data", type=Path, help="its data folder (default: the training data folder's central/)")
+    serve.add_argument("--tls", action="store_true", help="serve HTTPS with a certificate from the training CA")
+    serve.add_argument("--business-date", type=date.fromisoformat, help="business date YYYY-MM-DD (default: today in Asia/Shanghai)")
+
     sub.add_parser("version", parents=[common], help="print the version")
     return parser
 
@@ -64,6 +72,18 @@ def _parser() -> argparse.ArgumentParser:
 def _run_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--training", action="store_true", help="training mode: embedded defaults, no bank system contacted")
     parser.add_argument("--lang", choices=("zh", "en"), help="language of the program (default: last used, else zh)")
+    parser.add_argument(
+        "--central-url",
+        metavar="URL",
+        help="the central signing service (production), e.g. https://central.bank.example; default: the setting central.url",
+    )
+    parser.add_argument(
+        "--ca-bundle",
+        metavar="PEM",
+        type=Path,
+        help="CA certificates (PEM) that the central service's TLS certificate is checked against; default: the setting "
+        "central.ca_bundle, else the system's",
+    )
     parser.add_argument(
         "--self-test",
         action="store_true",
@@ -84,7 +104,19 @@ def main(argv: Sequence[str] | None = None) -> int:
             configure_logging(log_dir(), level, console=sys.stderr is not None)
             from teller_client.ui.app import run_gui  # Qt only for the GUI
 
-            return run_gui(training=args.training, data_dir=data_dir(args.training), lang=args.lang, self_test=args.self_test)
+            return run_gui(
+                training=args.training,
+                data_dir=data_dir(args.training),
+                lang=args.lang,
+                self_test=args.self_test,
+                central_url=args.central_url,
+                ca_bundle=args.ca_bundle,
+            )
+        if args.command == "serve-training":
+            configure_logging(None, level)
+            from teller_client.training.server import serve  # starlette and uvicorn only for this command
+
+            return serve(args.host, args.port, args.data or data_dir(training=True) / "central", args.tls, args.business_date)
         configure_logging(None, logging.DEBUG if args.debug else logging.WARNING)
         if args.command == "validate":
             return _validate(args)

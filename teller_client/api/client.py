@@ -118,7 +118,9 @@ class CentralClient:
         self._token: Secret | None = None
         self.user: UserInfo | None = None
         self.http = session or requests.Session()
-        self.http.verify = str(verify) if isinstance(verify, Path) else verify
+        # Passed on every request: requests lets REQUESTS_CA_BUNDLE override a session-level setting.
+        self._verify: bool | str = str(verify) if isinstance(verify, Path) else verify
+        self.http.verify = self._verify
         self.http.headers["User-Agent"] = f"teller-client/{__version__}"
         self.http.headers["Accept"] = "application/json, application/problem+json"
         adapter = HTTPAdapter(max_retries=_retry(connect_retries))
@@ -169,7 +171,9 @@ class CentralClient:
             log.log(TRACE, "%s %s body %s", method, path, json)  # the redacting filter masks secrets and personal data
         started = time.monotonic()
         try:
-            response = self.http.request(method, url, json=json, params=params, headers=sent_headers, timeout=self.timeouts.pair())
+            response = self.http.request(
+                method, url, json=json, params=params, headers=sent_headers, timeout=self.timeouts.pair(), verify=self._verify
+            )
         except requests.exceptions.SSLError as exc:
             raise ServiceUnavailableError(
                 f"The central service's certificate is not trusted ({self.base_url}); check the CA bundle setting.",
