@@ -134,6 +134,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "agreement_not_found": ("没有该协议号。", "No such agreement."),
     "order_not_found": ("没有该参考号的证书订单。", "No certificate order with this reference number."),
     "application_not_found": ("没有该申请。", "No such application."),
+    "not_a_teller": ("此操作须由柜员办理。", "A teller must do this."),
+    "letter_order_not_found": ("没有该密码信函订单。", "No such letter order."),
+    "invalid_json": ("请求内容不是有效的 JSON（程序故障）。", "The request is not valid JSON (a program fault)."),
+    "idempotency_key_invalid": ("操作编号格式不正确（程序故障）。", "The operation key is malformed (a program fault)."),
+    "user_not_found": ("该协议下没有此用户。", "No such user under this agreement."),
+    "not_a_certificate_user": ("该用户不是证书用户。", "This user is not a certificate user."),
     "date_not_after": ("新的营业日期必须晚于当前营业日期。", "The new business date must be after the current one."),
 }
 
