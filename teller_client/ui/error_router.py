@@ -23,6 +23,13 @@ from teller_client.i18n import language, tr
 log = logging.getLogger(__name__)
 
 
+def error_text(exc: BaseException) -> str:
+    """What the teller reads about ``exc``, in the current language (logs nothing; see :meth:`ErrorRouter.describe`)."""
+    if isinstance(exc, TellerError):
+        return exc.message(language())
+    return tr("Something went wrong that the program did not expect. Your work is saved. Details are in the log for branch IT.")
+
+
 class ErrorRouter(QObject):
     shown = Signal(str, str)
     """(title, text) of each message shown; tests and the status bar listen."""
@@ -38,20 +45,29 @@ class ErrorRouter(QObject):
         self._parent = widget
 
     def report(self, exc: BaseException) -> None:
-        if isinstance(exc, CancelledError):
+        """Show ``exc`` in a message box (and emit :attr:`shown`)."""
+        described = self.describe(exc)
+        if described is None:
             return
-        if isinstance(exc, TellerError):
-            title, text = tr("Cannot continue"), exc.message(language())
-            log.warning("error shown to the teller: %s (%s)", exc.code, exc.message_en)
-        else:
-            log.error("unexpected error", exc_info=(type(exc), exc, exc.__traceback__))
-            title = tr("Unexpected error")
-            text = tr(
-                "Something went wrong that the program did not expect. Your work is saved. Details are in the log for branch IT."
-            )
+        title, text = described
         self.shown.emit(title, text)
         if self._interactive:
             QMessageBox.critical(self._parent, title, text)
+
+    def describe(self, exc: BaseException) -> tuple[str, str] | None:
+        """Log ``exc`` and return the (title, text) the teller should read; ``None`` for a cancellation.
+
+        Pages that show an error inline (the login and lock pages) use this
+        instead of :meth:`report`, so every error is still logged and worded
+        in one place.
+        """
+        if isinstance(exc, CancelledError):
+            return None
+        if isinstance(exc, TellerError):
+            log.warning("error shown to the teller: %s (%s)", exc.code, exc.message_en)
+            return tr("Cannot continue"), error_text(exc)
+        log.error("unexpected error", exc_info=(type(exc), exc, exc.__traceback__))
+        return tr("Unexpected error"), error_text(exc)
 
     def install_hooks(self) -> None:
         """Route uncaught exceptions of the GUI thread and of every other thread here."""

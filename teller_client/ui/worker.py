@@ -5,6 +5,11 @@ pool and delivers its result or exception back on the GUI thread through Qt
 signals. Workers never touch widgets and nobody spins ``processEvents``.
 Cancellation is cooperative: ``fn`` receives a :class:`threading.Event` it
 checks, and a cancelled job's result is dropped.
+
+No Qt object is ever created or destroyed on a worker thread: the pool runs a
+plain Python callable, and each job's signal relay belongs to the pool (it
+lives on the GUI thread and is deleted there, with ``deleteLater``, once its
+answer has been delivered).
 """
 
 from __future__ import annotations
@@ -14,7 +19,7 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+from PySide6.QtCore import QObject, QThreadPool, Signal
 
 from teller_client.errors import CancelledError
 
@@ -26,13 +31,13 @@ class _Relay(QObject):
     failed = Signal(object)
 
 
-class Job(QRunnable):
-    def __init__(self, fn: Callable[[threading.Event], Any]) -> None:
-        super().__init__()
+class Job:
+    """One piece of blocking work; :meth:`cancel` asks it to stop and drops its result."""
+
+    def __init__(self, fn: Callable[[threading.Event], Any], relay: _Relay) -> None:
         self.fn = fn
         self.cancel_event = threading.Event()
-        self.relay = _Relay()
-        self.setAutoDelete(False)
+        self.relay = relay
 
     def cancel(self) -> None:
         self.cancel_event.set()
@@ -43,6 +48,8 @@ class Job(QRunnable):
         except BaseException as exc:  # delivered to the GUI thread's error router
             if not self.cancel_event.is_set():
                 self.relay.failed.emit(exc)
+            else:
+                self.relay.failed.emit(CancelledError())
             return
         if self.cancel_event.is_set():
             self.relay.failed.emit(CancelledError())
@@ -65,23 +72,28 @@ class WorkerPool(QObject):
         on_done: Callable[[Any], None],
         on_error: Callable[[BaseException], None],
     ) -> Job:
-        job = Job(fn)
+        relay = _Relay(self)  # owned by the pool, on the GUI thread
+        job = Job(fn, relay)
         self._jobs.add(job)
 
-        def finished_ok(result: Any) -> None:
+        def finish() -> None:
             self._jobs.discard(job)
+            relay.deleteLater()
+
+        def finished_ok(result: Any) -> None:
+            finish()
             on_done(result)
 
         def finished_error(exc: BaseException) -> None:
-            self._jobs.discard(job)
+            finish()
             if isinstance(exc, CancelledError):
                 log.debug("job cancelled")
                 return
             on_error(exc)
 
-        job.relay.done.connect(finished_ok)
-        job.relay.failed.connect(finished_error)
-        self._pool.start(job)
+        relay.done.connect(finished_ok)
+        relay.failed.connect(finished_error)
+        self._pool.start(job.run)
         return job
 
     def wait(self, msecs: int = 5000) -> bool:

@@ -83,7 +83,8 @@ def test_every_menu_action_has_a_keyboard_shortcut(qtbot: QtBot, tmp_path: Path)
     window = _window(qtbot, tmp_path)
     for menu in (window.file_menu, window.view_menu, window.help_menu):
         assert "&" in menu.title()  # Alt mnemonic
-    for action in (window.quit_action, window.about_action, window.chinese_action, window.english_action):
+    session = (window.lock_action, window.sign_out_action)
+    for action in (*session, window.quit_action, window.about_action, window.chinese_action, window.english_action):
         assert not action.shortcut().isEmpty(), action.text()
 
 
@@ -106,10 +107,10 @@ def test_store_error_is_a_teller_error_with_both_languages(tmp_path: Path) -> No
     assert "无法" in err.value.message_zh and "cannot" in err.value.message_en
 
 
-def _self_test(data_dir: Path) -> subprocess.CompletedProcess[str]:
+def _self_test(data_dir: Path, *options: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "TELLER_DATA_DIR": str(data_dir), "QT_QPA_PLATFORM": "offscreen"}
     return subprocess.run(
-        [sys.executable, "-m", "teller_client.cli", "--training", "--self-test"],
+        [sys.executable, "-m", "teller_client.cli", *(options or ("--training",)), "--self-test"],
         capture_output=True, text=True, env=env, timeout=120, check=False,
     )  # fmt: skip
 
@@ -128,3 +129,12 @@ def test_self_test_fails_when_the_store_is_broken(tmp_path: Path) -> None:
     done = _self_test(tmp_path)
     assert done.returncode == 2
     assert "self-test failed" in done.stderr
+
+
+def test_self_test_in_production_needs_a_central_service_that_answers(tmp_path: Path, training_service: str) -> None:
+    done = _self_test(tmp_path, "--lang", "en")  # production, no --central-url and no setting: nobody could sign in
+    assert done.returncode == 2
+    assert "self-test failed: No central service is configured" in done.stderr
+    done = _self_test(tmp_path, "--central-url", training_service)
+    assert done.returncode == 0, done.stderr
+    assert "self-test passed" in done.stderr and "GET /health -> 200" in done.stderr
