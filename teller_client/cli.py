@@ -32,7 +32,7 @@ from teller_client.logs import configure_logging
 from teller_client.paths import data_dir, log_dir
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_FAILED = 0, 1, 2
-COMMANDS = ("run", "validate", "catalogue", "store", "serve-training", "version")
+COMMANDS = ("run", "validate", "catalogue", "store", "settings", "serve-training", "version")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -53,6 +53,12 @@ def _parser() -> argparse.ArgumentParser:
 
     cat = sub.add_parser("catalogue", parents=[common], help="summarise the shipped product catalogue")
     cat.add_argument("--json", action="store_true", help="print channels and bundles as JSON")
+
+    settings = sub.add_parser("settings", parents=[common], help="read or write the local settings (branch IT)")
+    settings.add_argument("action", choices=("list", "get", "set"))
+    settings.add_argument("key", nargs="?", help="e.g. central.url, central.ca_bundle, workstation.id, ui.idle_lock_minutes")
+    settings.add_argument("value", nargs="?", help="JSON (10, true, \"text\") or plain text")
+    settings.add_argument("--training", action="store_true", help="the training store's settings")
 
     store = sub.add_parser("store", parents=[common], help="the local store (branch IT)")
     store.add_argument("action", choices=("info", "upgrade"))
@@ -122,6 +128,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _validate(args)
         if args.command == "catalogue":
             return _catalogue(args)
+        if args.command == "settings":
+            return _settings(args)
         if args.command == "store":
             return _store(args)
         print(f"teller-client {__version__}")
@@ -203,6 +211,40 @@ def _catalogue(args: argparse.Namespace) -> int:
     for channel in cat.channels.values():
         bundles = ", ".join(f"{b.id} ({len(b.functions)}, {b.annual_fee} CNY)" for b in cat.bundles_for(channel.id))
         print(f"  {channel.id.value:<30} {channel.zh:<8} {len(cat.functions_for(channel.id)):>4} functions; {bundles}")
+    return EXIT_OK
+
+
+def _settings(args: argparse.Namespace) -> int:
+    from teller_client.store.database import STORE_FILE, open_store
+    from teller_client.store.settings import SettingsRepository
+
+    if args.action in ("get", "set") and not args.key:
+        print(f"teller-client settings {args.action}: a key is needed", file=sys.stderr)
+        return EXIT_FAILED
+    if args.action == "set" and args.value is None:
+        print("teller-client settings set: a value is needed", file=sys.stderr)
+        return EXIT_FAILED
+    store = open_store(data_dir(args.training) / STORE_FILE)
+    try:
+        repo = SettingsRepository(store)
+        if args.action == "list":
+            for key, stored in repo.all().items():
+                print(f"{key}\t{json.dumps(stored, ensure_ascii=False)}")
+        elif args.action == "get":
+            print(json.dumps(repo.get(args.key), ensure_ascii=False))
+        else:
+            try:
+                value: Any = json.loads(args.value)
+            except json.JSONDecodeError:
+                value = args.value
+            try:
+                repo.set(args.key, value)
+            except ValueError as exc:
+                print(f"teller-client settings set: {exc}", file=sys.stderr)
+                return EXIT_FAILED
+            print(f"{args.key}\t{json.dumps(value, ensure_ascii=False)}")
+    finally:
+        store.close()
     return EXIT_OK
 
 

@@ -86,3 +86,16 @@ def test_console_entry_point_runs_as_a_process(tmp_path: Path) -> None:
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("valid, snapshot hash ")
+
+
+def test_settings_set_get_list_and_refuse_secrets(tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TELLER_DATA_DIR", str(tmp_path))
+    assert main(["settings", "set", "central.url", "https://central.example.bank"]) == EXIT_OK
+    assert main(["settings", "set", "ui.idle_lock_minutes", "5"]) == EXIT_OK
+    capsys.readouterr()
+    assert main(["settings", "get", "ui.idle_lock_minutes"]) == EXIT_OK
+    assert capsys.readouterr().out.strip() == "5"
+    assert main(["settings", "list"]) == EXIT_OK
+    assert capsys.readouterr().out.splitlines() == ['central.url\t"https://central.example.bank"', "ui.idle_lock_minutes\t5"]
+    assert main(["settings", "set", "central.password", "hunter2"]) == EXIT_FAILED
+    assert "no secrets" in capsys.readouterr().err
