@@ -7,12 +7,12 @@ page as it was and shows it again after unlocking.
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
 from teller_client.api.models import UserInfo
 from teller_client.i18n import tr
 from teller_client.ui.inline_status import InlineStatus
-from teller_client.ui.login_page import CARD_STYLE, HEADING_STYLE
+from teller_client.ui.login_page import HEADING_STYLE, centred_card
 
 
 class LockPage(QWidget):
@@ -54,26 +54,7 @@ class LockPage(QWidget):
         form.addLayout(field_row)
         form.addLayout(buttons)
 
-        card = QFrame()
-        card.setObjectName("card")
-        card.setStyleSheet(CARD_STYLE)
-        card.setMinimumWidth(440)
-        card.setMaximumWidth(560)
-        inner = QVBoxLayout(card)
-        inner.setContentsMargins(28, 24, 28, 24)
-        inner.setSpacing(14)
-        inner.addWidget(self.heading)
-        inner.addWidget(self.who)
-        inner.addWidget(self.form)
-        inner.addWidget(self.status)
-        row = QHBoxLayout()
-        row.addStretch(1)
-        row.addWidget(card, 3)
-        row.addStretch(1)
-        outer = QVBoxLayout(self)
-        outer.addStretch(1)
-        outer.addLayout(row)
-        outer.addStretch(2)
+        centred_card(self, [self.heading, self.who, self.form, self.status])
 
         self.setTabOrder(self.password, self.unlock_button)
         self.setTabOrder(self.unlock_button, self.sign_out_button)

@@ -26,6 +26,29 @@ from teller_client.secret import Secret
 from teller_client.ui.inline_status import InlineStatus
 
 CARD_STYLE = "QFrame#card { background: palette(base); border: 1px solid #c8c8c8; border-radius: 6px; }"
+
+
+def centred_card(page: QWidget, widgets: list[QWidget]) -> QFrame:
+    """Lay ``widgets`` out in a framed card centred on ``page`` (the sign-in and lock pages share this look)."""
+    card = QFrame()
+    card.setObjectName("card")
+    card.setStyleSheet(CARD_STYLE)
+    card.setMinimumWidth(440)
+    card.setMaximumWidth(560)
+    inner = QVBoxLayout(card)
+    inner.setContentsMargins(28, 24, 28, 24)
+    inner.setSpacing(14)
+    for widget in widgets:
+        inner.addWidget(widget)
+    row = QHBoxLayout()
+    row.addStretch(1)
+    row.addWidget(card, 3)
+    row.addStretch(1)
+    outer = QVBoxLayout(page)
+    outer.addStretch(1)
+    outer.addLayout(row)
+    outer.addStretch(2)
+    return card
 HEADING_STYLE = "font-size: 20px; font-weight: 600;"
 
 
@@ -87,26 +110,7 @@ class LoginPage(QWidget):
         buttons.addWidget(self.sign_in_button)
         form.addRow(buttons)
 
-        card = QFrame()
-        card.setObjectName("card")
-        card.setStyleSheet(CARD_STYLE)
-        card.setMinimumWidth(440)
-        card.setMaximumWidth(560)
-        inner = QVBoxLayout(card)
-        inner.setContentsMargins(28, 24, 28, 24)
-        inner.setSpacing(14)
-        inner.addWidget(self.heading)
-        inner.addWidget(self.form)
-        inner.addWidget(self.status)
-
-        row = QHBoxLayout()
-        row.addStretch(1)
-        row.addWidget(card, 3)
-        row.addStretch(1)
-        outer = QVBoxLayout(self)
-        outer.addStretch(1)
-        outer.addLayout(row)
-        outer.addStretch(2)
+        centred_card(self, [self.heading, self.form, self.status])
 
         self.setTabOrder(self.user_id, self.password)
         self.setTabOrder(self.password, self.sign_in_button)
