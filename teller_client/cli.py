@@ -9,6 +9,9 @@ Sub-commands::
     teller-client store info|upgrade [--training]       the local store, for branch IT
     teller-client serve-training [--host H] [--port P] [--data DIR] [--tls] [--business-date D]
                                                         the training central service, until Ctrl+C
+    teller-client eform decode [--trust KID=PUBLIC_KEY.pem]... [--allow-unsigned] [--training] [--now RFC3339] [FILE|-]
+    teller-client eform generate --key PRIVATE_KEY.pem --kid KID [--max-part-chars N] [--pdf OUT.pdf] FORM.json
+                                                        e-form barcodes (contract EF1): read or make symbol texts
     teller-client version
 
 Exit codes: 0 success; 1 the input was checked and has problems; 2 the command
@@ -32,7 +35,7 @@ from teller_client.logs import configure_logging
 from teller_client.paths import data_dir, log_dir
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_FAILED = 0, 1, 2
-COMMANDS = ("run", "validate", "catalogue", "store", "settings", "serve-training", "version")
+COMMANDS = ("run", "validate", "catalogue", "store", "settings", "serve-training", "eform", "version")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -57,7 +60,7 @@ def _parser() -> argparse.ArgumentParser:
     settings = sub.add_parser("settings", parents=[common], help="read or write the local settings (branch IT)")
     settings.add_argument("action", choices=("list", "get", "set"))
     settings.add_argument("key", nargs="?", help="e.g. central.url, central.ca_bundle, workstation.id, ui.idle_lock_minutes")
-    settings.add_argument("value", nargs="?", help="JSON (10, true, \"text\") or plain text")
+    settings.add_argument("value", nargs="?", help='JSON (10, true, "text") or plain text')
     settings.add_argument("--training", action="store_true", help="the training store's settings")
 
     store = sub.add_parser("store", parents=[common], help="the local store (branch IT)")
@@ -71,8 +74,26 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--tls", action="store_true", help="serve HTTPS with a certificate from the training CA")
     serve.add_argument("--business-date", type=date.fromisoformat, help="business date YYYY-MM-DD (default: today in Asia/Shanghai)")
 
+    _eform_options(sub.add_parser("eform", parents=[common], help="e-form barcodes: decode scanned symbol texts or generate them"), common)
+
     sub.add_parser("version", parents=[common], help="print the version")
     return parser
+
+
+def _eform_options(parser: argparse.ArgumentParser, common: argparse.ArgumentParser) -> None:
+    actions = parser.add_subparsers(dest="eform_action", required=True)
+    dec = actions.add_parser("decode", parents=[common], help="symbol texts (one a line, any order) -> the form document JSON")
+    dec.add_argument("file", nargs="?", default="-", help="the symbol texts, or - for standard input (default)")
+    dec.add_argument("--trust", action="append", default=[], metavar="KID=PUBLIC_KEY.pem", help="trust this Ed25519 key")
+    dec.add_argument("--allow-unsigned", action="store_true", help="accept forms without a trusted signature, marked unverified")
+    dec.add_argument("--training", action="store_true", help="trust the shipped TRAINING key")
+    dec.add_argument("--now", metavar="RFC3339", help="the time for the expiry check (default: now)")
+    gen = actions.add_parser("generate", parents=[common], help="sign a form document and print its symbol texts")
+    gen.add_argument("file", metavar="FORM.json", help="the eform/1 document, or - for standard input")
+    gen.add_argument("--key", required=True, type=Path, metavar="PRIVATE_KEY.pem", help="Ed25519 private key (PKCS#8 PEM)")
+    gen.add_argument("--kid", required=True, help="the key id written into the signature")
+    gen.add_argument("--max-part-chars", type=int, default=800, metavar="N", help="longest symbol text (default 800)")
+    gen.add_argument("--pdf", type=Path, metavar="OUT.pdf", help="also lay out the printable form (not available yet)")
 
 
 def _run_options(parser: argparse.ArgumentParser) -> None:
@@ -132,6 +153,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _settings(args)
         if args.command == "store":
             return _store(args)
+        if args.command == "eform":
+            from teller_client.eform.cli import run_eform  # cryptography only for this command
+
+            return run_eform(args, _read_json)
         print(f"teller-client {__version__}")
         return EXIT_OK
     except TellerError as exc:
