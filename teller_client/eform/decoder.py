@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime
 from typing import Any
 
+from teller_client.domain.bank_time import BANK_TIME
 from teller_client.domain.validation import validate
 from teller_client.eform.assembler import PartAssembler
 from teller_client.eform.errors import EformError, EformInvalidError
@@ -14,7 +15,6 @@ from teller_client.eform.keys import TrustedKeys
 from teller_client.eform.payload import decode_payload
 from teller_client.eform.signature import verify
 
-BANK_TIME = timezone(timedelta(hours=8), "Asia/Shanghai")
 """The business date is the date in China (no tz database needed)."""
 
 

@@ -12,10 +12,12 @@ none).
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, time
 
-CHINA = timezone(timedelta(hours=8), "CST")
-"""Asia/Shanghai: UTC+08:00 all year."""
+from teller_client.domain.bank_time import BANK_TIME
+
+CHINA = BANK_TIME
+"""Asia/Shanghai: UTC+08:00 all year (the domain's one definition)."""
 
 
 def now() -> datetime:
