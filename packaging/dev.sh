@@ -19,9 +19,10 @@ MODE=${1:-}
 QT_LIBS="libgl1 libegl1 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1 libdbus-1-3"
 X_LIBS="libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-render-util0 libxcb-cursor0 libxcb-xinerama0 libxcb-randr0 libxcb-shape0"
 FONTS="fonts-wqy-zenhei"
+DOCS="poppler-utils"
 case "$MODE" in
   run)  DEB="$QT_LIBS $X_LIBS $FONTS" ;;
-  test) DEB="$QT_LIBS $FONTS" ;;
+  test) DEB="$QT_LIBS $FONTS $DOCS" ;;
   *) echo "usage: bash packaging/dev.sh run|test [options]" >&2; exit 2 ;;
 esac
 
