@@ -91,7 +91,7 @@ case "$MODE" in
     say "ruff"
     "$VENV/bin/ruff" check teller_client drivers migrations tests packaging
     say "mypy"
-    "$VENV/bin/mypy" teller_client
+    "$VENV/bin/mypy" teller_client drivers
     say "pytest"
     exec "$VENV/bin/python" -m pytest "$@"
     ;;

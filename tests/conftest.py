@@ -2,4 +2,4 @@
 
 from __future__ import annotations
 
-pytest_plugins = ["tests.support.central"]
+pytest_plugins = ["tests.support.central", "tests.support.ui"]

@@ -44,10 +44,13 @@ from teller_client.store.drafts import DraftRepository, DraftSummary
 from teller_client.store.settings import SettingsRepository
 from teller_client.ui import central
 from teller_client.ui.central import Endpoint, Settings, SignedIn, TrainingServerLike, TrainingService
+from teller_client.ui.customer_lookup import CustomerLookup
 from teller_client.ui.error_router import ErrorRouter, error_text
 from teller_client.ui.idle import IdleWatcher
 from teller_client.ui.lock_page import LockPage
 from teller_client.ui.login_page import LoginPage, take_password
+from teller_client.ui.scan_panel import ScanPanel
+from teller_client.ui.scanning import ScanController, ScanHost
 from teller_client.ui.watermark import WatermarkOverlay
 from teller_client.ui.worker import Job, WorkerPool
 
@@ -112,11 +115,13 @@ class StartPage(QWidget):
         self.stack.addWidget(self.empty)
         self.stack.addWidget(self.table)
         self.drafts_label.setBuddy(self.table)
+        self.lookup = CustomerLookup()
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(24, 16, 24, 16)
         layout.addWidget(self.heading)
         layout.addWidget(self.intro)
+        layout.addWidget(self.lookup)
         layout.addWidget(self.drafts_label)
         layout.addWidget(self.stack, 1)
         self._drafts: list[DraftSummary] = []
@@ -134,6 +139,7 @@ class StartPage(QWidget):
         self.drafts_label.setText(tr("&Open drafts"))
         self.table.setHorizontalHeaderLabels([tr("Customer"), tr("Source"), tr("Status"), tr("Last saved")])
         self.empty.setText(tr("No open drafts.") if self._loaded else tr("Loading drafts..."))
+        self.lookup.retranslate()
         self.show_drafts(self._drafts, loaded=self._loaded)
 
     def show_drafts(self, drafts: list[DraftSummary], *, loaded: bool = True) -> None:
@@ -204,6 +210,9 @@ class MainWindow(QMainWindow):
         layout.setSpacing(0)
         layout.addWidget(self.banner)
         layout.addWidget(self.pages, 1)
+        self.scan_panel = ScanPanel()
+        self.scan_panel.setVisible(False)
+        layout.addWidget(self.scan_panel)
         central_widget = QWidget()
         grid = QGridLayout(central_widget)
         grid.setContentsMargins(0, 0, 0, 0)
@@ -220,6 +229,10 @@ class MainWindow(QMainWindow):
         self.teller_status.setObjectName("tellerStatus")
         self.date_status = QLabel()
         self.date_status.setObjectName("businessDate")
+        self.scanner_status = QLabel()
+        self.scanner_status.setObjectName("scannerStatus")
+        self.scanner_status.setVisible(False)
+        self.statusBar().addPermanentWidget(self.scanner_status)
         self.statusBar().addPermanentWidget(self.teller_status)
         self.statusBar().addPermanentWidget(self.date_status)
         self.statusBar().addPermanentWidget(self.store_status)
@@ -230,6 +243,22 @@ class MainWindow(QMainWindow):
         self.lock_page.unlock_requested.connect(self.unlock)
         self.lock_page.sign_out_requested.connect(self.sign_out)
 
+        self.scanning = ScanController(
+            ScanHost(
+                widget=self,
+                workers=context.workers,
+                errors=context.errors,
+                training=context.training,
+                store=lambda: self.store,
+                session=lambda: None if self.locked else self.session,
+                drafts_changed=self._refresh_drafts,
+                notify=lambda text: self.statusBar().showMessage(text, 5000),
+            ),
+            self.scan_panel,
+            self.start_page.lookup,
+        )
+        self.scanning.install()
+        self.scanning.scanner_status.connect(self._show_scanner_status)
         self._build_actions()
         self._store_state = "opening"
         self._focus_before_lock: QWidget | None = None
@@ -245,6 +274,7 @@ class MainWindow(QMainWindow):
     def _build_actions(self) -> None:
         bar = self.menuBar()
         self.file_menu = bar.addMenu("")
+        self.scan_menu = bar.addMenu("")
         self.view_menu = bar.addMenu("")
         self.help_menu = bar.addMenu("")
 
@@ -261,6 +291,18 @@ class MainWindow(QMainWindow):
         self.file_menu.addAction(self.sign_out_action)
         self.file_menu.addSeparator()
         self.file_menu.addAction(self.quit_action)
+
+        self.scan_image_action = QAction(self)
+        self.scan_image_action.setShortcut(QKeySequence("Ctrl+O"))
+        self.scan_image_action.triggered.connect(self.scanning.choose_image)
+        self.scan_reset_action = QAction(self)
+        self.scan_reset_action.setShortcut(QKeySequence("Ctrl+Shift+R"))
+        self.scan_reset_action.triggered.connect(self.scanning.reset)
+        self.find_customer_action = QAction(self)
+        self.find_customer_action.setShortcut(QKeySequence("Ctrl+F"))
+        self.find_customer_action.triggered.connect(self._find_customer)
+        for action in (self.scan_image_action, self.scan_reset_action, self.find_customer_action):
+            self.scan_menu.addAction(action)
 
         self.language_menu = self.view_menu.addMenu("")
         group = QActionGroup(self)
@@ -280,14 +322,28 @@ class MainWindow(QMainWindow):
         self.help_menu.addAction(self.about_action)
 
     def _update_actions(self) -> None:
-        self.lock_action.setEnabled(self.session is not None and not self.locked)
+        working = self.session is not None and not self.locked
+        self.lock_action.setEnabled(working)
         self.sign_out_action.setEnabled(self.session is not None)
+        for action in (self.scan_image_action, self.scan_reset_action, self.find_customer_action):
+            action.setEnabled(working)
+        self.scan_panel.setVisible(working)
+
+    def _find_customer(self) -> None:
+        self.workspace.setCurrentWidget(self.start_page)
+        self.start_page.lookup.field.setFocus()
+        self.start_page.lookup.field.selectAll()
 
     def retranslate(self) -> None:
         mode = tr("Training") if self.context.training else tr("Production")
         self.setWindowTitle(tr("Teller client - one-stop e-channel signing") + f" [{mode}]")
         self.banner.setText(tr("TRAINING MODE - no bank system is contacted; everything done here is for practice only."))
         self.file_menu.setTitle(tr("&File"))
+        self.scan_menu.setTitle(tr("S&can"))
+        self.scan_image_action.setText(tr("Scan from &image..."))
+        self.scan_reset_action.setText(tr("Start the scan &over"))
+        self.find_customer_action.setText(tr("&Find a customer..."))
+        self.scan_panel.retranslate()
         self.view_menu.setTitle(tr("&View"))
         self.help_menu.setTitle(tr("&Help"))
         self.language_menu.setTitle(tr("&Language"))
@@ -297,6 +353,7 @@ class MainWindow(QMainWindow):
         self.about_action.setText(tr("&About"))
         self._show_teller()
         self._show_store_state()
+        self._show_scanner_status(self.scanning.serial.status_text())
         self.start_page.retranslate()
         self.login_page.retranslate()
         self.lock_page.retranslate()
@@ -340,6 +397,7 @@ class MainWindow(QMainWindow):
         self._show_store_state()
         self.start_page.show_drafts(drafts)
         self.store_ready.emit(self.store)
+        self.scanning.start_serial(self.store)
         self._prepare_central()
 
     def _store_failed(self, exc: BaseException) -> None:
@@ -348,6 +406,10 @@ class MainWindow(QMainWindow):
         self.start_page.show_drafts([], loaded=True)
         self.context.errors.report(exc)
         self._prepare_central()
+
+    def _show_scanner_status(self, text: str) -> None:
+        self.scanner_status.setText(text)
+        self.scanner_status.setVisible(bool(text))
 
     def _show_store_state(self) -> None:
         text = {
@@ -601,6 +663,7 @@ class MainWindow(QMainWindow):
             return
         self._closed = True
         self.idle.uninstall()
+        self.scanning.uninstall()
         if self._session_job is not None:
             self._session_job.cancel()
             self._session_job = None

@@ -11,7 +11,6 @@ from __future__ import annotations
 import logging
 import socket
 import time
-from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
@@ -25,54 +24,17 @@ from teller_client.i18n import set_language
 from teller_client.store.database import STORE_FILE, open_store
 from teller_client.store.drafts import DraftRepository
 from teller_client.store.settings import SettingsRepository
-from teller_client.ui.app import build_window
 from teller_client.ui.central import idle_lock_ms
 from teller_client.ui.main_window import MainWindow
 from teller_client.ui.watermark import WatermarkOverlay
 from tests.support.central import BUSINESS_DATE, TRAINING_PASSWORD
 from tests.support.documents import valid_document
-
-WAIT = 30_000
-"""Generous upper bound for waits; each test takes about a second."""
+from tests.support.ui import WAIT, Opener, sign_in, type_credentials
 
 
 @pytest.fixture(autouse=True)
 def _chinese_by_default() -> None:
     set_language("zh")
-
-
-Opener = Callable[..., MainWindow]
-
-
-@pytest.fixture
-def open_window(qtbot: QtBot, tmp_path: Path) -> Opener:
-    """``open_window(url=..., training=..., idle_lock_ms=...)``: a shown window, ready for a sign-in unless ``ready=False``."""
-
-    def make(*, training: bool = True, url: str | None = None, ready: bool = True, **kwargs: object) -> MainWindow:
-        window = build_window(training, tmp_path, interactive_errors=False, central_url=url, **kwargs)  # type: ignore[arg-type]
-        qtbot.addWidget(window)
-        boxes: list[tuple[str, str]] = []
-        window.context.errors.shown.connect(lambda title, text: boxes.append((title, text)))
-        window.message_boxes = boxes  # type: ignore[attr-defined]
-        window.show()
-        if ready:
-            qtbot.waitUntil(lambda: window.endpoint is not None, timeout=WAIT)
-        return window
-
-    return make
-
-
-def type_credentials(qtbot: QtBot, window: MainWindow, user_id: str, password: str) -> None:
-    page = window.login_page
-    page.user_id.clear()
-    qtbot.keyClicks(page.user_id, user_id)
-    qtbot.keyClicks(page.password, password)
-    qtbot.keyClick(page.password, Qt.Key.Key_Return)
-
-
-def sign_in(qtbot: QtBot, window: MainWindow, user_id: str = "T0001", password: str = TRAINING_PASSWORD) -> None:
-    with qtbot.waitSignal(window.signed_in, timeout=WAIT):
-        type_credentials(qtbot, window, user_id, password)
 
 
 def call_with_token(base_url: str, token: str) -> int:

@@ -1,0 +1,167 @@
+"""The Unified Social Credit Code in the QR code of a business licence (营业执照).
+
+The QR code printed on a licence usually holds a link to the national
+enterprise credit information system (``www.gsxt.gov.cn``) with the USCC as a
+query parameter (``uniscid``, ``creditCode``, ``tyshxydm``, ...); some local
+systems put the code in the path or print it as plain text. Newer licences
+may hold only an opaque token: then no code can be read and the teller types
+it from the licence.
+
+Pure: no I/O. Every refusal is an :class:`InvalidIdentifierError` with a
+stable ``code`` and a message in Chinese and English.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from urllib.parse import parse_qsl, unquote, urlsplit
+
+from teller_client.domain.identifiers import USCC_CHARSET, validate_resident_id, validate_uscc
+from teller_client.errors import InvalidIdentifierError
+
+MAX_TEXT_CHARS = 8192
+"""A QR code holds at most 7089 characters; only this much of a scanned text is examined."""
+
+USCC_PARAMETERS = frozenset(
+    {"uniscid", "entuniscid", "creditcode", "tyshxydm", "shxydm", "uscc", "socialcreditcode", "unifiedsocialcreditcode", "xydm"}
+)
+"""Query parameter names (compared in lower case) that carry the code in the links of licence QR codes."""
+
+LICENCE_HOSTS = ("gsxt.gov.cn", "gsxt.saic.gov.cn")
+"""Hosts of the national enterprise credit information system that licence QR codes link to."""
+
+_TOKEN = re.compile(r"(?<![A-Za-z0-9])[A-Za-z0-9]{18}(?![A-Za-z0-9])")
+_REGISTRATION_AUTHORITIES = frozenset("123456789ANY")
+"""First character of a USCC (GB 32100 registration authority code)."""
+
+
+def _normalise(text: str) -> str:
+    """Full-width letters and digits to ASCII, at most :data:`MAX_TEXT_CHARS` characters."""
+    return unicodedata.normalize("NFKC", text[: MAX_TEXT_CHARS * 2])[:MAX_TEXT_CHARS]
+
+
+def _uscc_shaped(token: str) -> bool:
+    """18 characters of the GB 32100 charset, a registration authority code first, a 6-digit division code."""
+    value = token.upper()
+    return len(value) == 18 and value[0] in _REGISTRATION_AUTHORITIES and value[2:8].isdigit() and all(ch in USCC_CHARSET for ch in value)
+
+
+def _parameter_values(text: str) -> list[str]:
+    """Values of the known USCC parameters in the query and fragment of every link in ``text``."""
+    values: list[str] = []
+    for piece in re.split(r"\s+", text):
+        if "=" not in piece:
+            continue
+        try:
+            parts = urlsplit(piece)
+        except ValueError:
+            continue
+        for section in (parts.query, parts.fragment.rpartition("?")[2], parts.fragment):
+            for key, value in parse_qsl(section, keep_blank_values=False):
+                if key.strip().lower() in USCC_PARAMETERS:
+                    values.append(value.strip())
+    return values
+
+
+def _candidates(text: str) -> tuple[list[str], list[str]]:
+    """(values of named parameters, every 18-character token), each in order of appearance, no repeats."""
+    decoded = unquote(text)
+    named = _unique([*_parameter_values(text), *_parameter_values(decoded)])
+    tokens = _unique([match.group(0) for source in (text, decoded) for match in _TOKEN.finditer(source)])
+    return named, tokens
+
+
+def _unique(values: list[str]) -> list[str]:
+    return list(dict.fromkeys(values))
+
+
+def _valid(candidates: list[str]) -> list[str]:
+    found: list[str] = []
+    for candidate in candidates:
+        try:
+            code = validate_uscc(candidate)
+        except InvalidIdentifierError:
+            continue
+        if code not in found:
+            found.append(code)
+    return found
+
+
+def _refuse(code: str, check: str, message_en: str, message_zh: str) -> InvalidIdentifierError:
+    return InvalidIdentifierError(code, check, message_en, message_zh)
+
+
+def uscc_from_licence_text(text: str) -> str:
+    """The normalised USCC held by the scanned text of a business licence's QR code.
+
+    Named link parameters win over codes found elsewhere in the text. Refuses with
+    ``licence_uscc_check_character`` when a code is there but its check character is wrong,
+    ``licence_ambiguous_uscc`` when the text holds several different valid codes and no named
+    parameter says which, and ``licence_no_uscc`` otherwise.
+    """
+    clean = _normalise(text)
+    named, tokens = _candidates(clean)
+    from_parameters = _valid(named)
+    if from_parameters:
+        return from_parameters[0]
+    elsewhere = _valid(tokens)
+    if len(elsewhere) == 1:
+        return elsewhere[0]
+    if len(elsewhere) > 1:
+        shown = ", ".join(elsewhere[:3])
+        raise _refuse(
+            "licence_ambiguous_uscc",
+            "ambiguous",
+            f"What was scanned or typed holds more than one Unified Social Credit Code ({shown}); type the code printed on the business licence.",
+            f"扫描或输入的内容中有多个统一社会信用代码（{shown}），请按营业执照上印的代码手工录入。",
+        )
+    misread = [c.upper() for c in named if _uscc_shaped(c)] + [t.upper() for t in tokens if _uscc_shaped(t)]
+    if misread:
+        raise _refuse(
+            "licence_uscc_check_character",
+            "check_character",
+            f"{misread[0]} is not a valid Unified Social Credit Code: its check character (the 18th) does not match "
+            "the first 17, so the code is wrong or was misread. Compare it with the code printed on the business licence.",
+            f"{misread[0]} 不是有效的统一社会信用代码：校验位（第 18 位）与前 17 位不符，代码有误或读取有误。"
+            "请与营业执照上印的代码逐位核对。",
+        )
+    raise _refuse(
+        "licence_no_uscc",
+        "not_found",
+        "No Unified Social Credit Code (18 characters) was found in what was scanned or typed. Scan the QR code on "
+        "the business licence; if it holds no code (some licences link to a web page only), type the code printed on the licence.",
+        "扫描或输入的内容中没有统一社会信用代码（18 位）。请扫描营业执照上的二维码；如果二维码中不含代码（部分执照只链接到网页），"
+        "请手工录入执照上印的统一社会信用代码。",
+    )
+
+
+def looks_like_licence(text: str) -> bool:
+    """Whether a scanned text should be read as a business licence QR code (for routing scans).
+
+    True for a text that is not an e-form barcode and either links to the national enterprise credit
+    information system or holds a USCC-shaped token (even one with a wrong check character, so that the
+    teller is told so). A bare 18-character resident ID number is not taken for a licence.
+    """
+    clean = _normalise(text).strip()
+    if clean[:4].upper() == "EF1:":  # the e-form tag (teller_client.eform.symbols.TAG; domain does not import eform)
+        return False
+    named, tokens = _candidates(clean)
+    if any(_uscc_shaped(c) for c in named):
+        return True
+    lowered = clean.lower()
+    if any(host in lowered for host in LICENCE_HOSTS):
+        return True
+    shaped = [t for t in tokens if _uscc_shaped(t)]
+    if not shaped:
+        return False
+    bare_resident_id = clean == shaped[0] and not _valid(shaped) and _is_resident_id(clean)
+    return not bare_resident_id
+
+
+def _is_resident_id(text: str) -> bool:
+    try:
+        validate_resident_id(text)
+    except InvalidIdentifierError:
+        return False
+    return True
