@@ -33,6 +33,10 @@ DEFAULT_STALL_MS = 400
 MAX_SCAN_CHARS = 8192
 """Longer than any symbol of the contract; a runaway burst is cut here."""
 TERMINATORS = (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Tab)
+MODIFIER_KEYS = frozenset(
+    {Qt.Key.Key_Shift, Qt.Key.Key_Control, Qt.Key.Key_Alt, Qt.Key.Key_AltGr, Qt.Key.Key_Meta, Qt.Key.Key_CapsLock, Qt.Key.Key_NumLock}
+)
+"""Scanners press Shift for capitals (and some toggle Caps Lock): these neither start nor end a burst."""
 COMMAND_MODIFIERS = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier | Qt.KeyboardModifier.MetaModifier
 
 
@@ -97,6 +101,11 @@ class WedgeDetector(QObject):
         return False
 
     def _press(self, window: QWindow, event: QKeyEvent) -> bool:
+        if event.key() in MODIFIER_KEYS:
+            if self._capturing or self._held:
+                self._swallow_releases += 1
+                return True
+            return False
         now = time.monotonic()
         gap_ms = (now - self._last) * 1000.0
         self._last = now
