@@ -48,6 +48,11 @@ def N_(source: str) -> str:
     return source
 
 
+def sentences(*parts: str) -> str:
+    """Sentences one after another: with a space in English, without one in Chinese."""
+    return ("" if _current == "zh" else " ").join(p for p in parts if p)
+
+
 def tr(source: str) -> str:
     """``source`` (English) in the current language."""
     return catalogue(_current).get(source, source)

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QProgressBar, QPushButton, QVBoxLayout, QWidget
 
-from teller_client.i18n import tr
+from teller_client.i18n import sentences, tr
 from teller_client.ui.inline_status import ERROR_STYLE
 
 PANEL_STYLE = "QFrame#scanPanel { border-top: 1px solid #c8ccd2; background: #f4f6f8; }"
@@ -78,7 +78,7 @@ class ScanPanel(QFrame):
     def show_progress(self, form_id: str, received: int, total: int, missing: list[int], note: Words | None = None) -> None:
         def status() -> str:
             line = tr("E-form {form}: {received} of {total} parts read.").format(form=form_id, received=received, total=total)
-            return f"{line} {note()}" if note is not None else line
+            return sentences(line, note()) if note is not None else line
 
         def still() -> str:
             parts = ", ".join(str(i) for i in missing)

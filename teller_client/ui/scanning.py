@@ -27,7 +27,7 @@ from teller_client.domain.licence import uscc_from_licence_text
 from teller_client.eform.decoder import DecodedForm
 from teller_client.errors import TellerError
 from teller_client.flows.scanning import EformPolicy, SavedForm, ScanKind, ScanResult, ScanSession, read_form, save_as_draft
-from teller_client.i18n import tr
+from teller_client.i18n import sentences, tr
 from teller_client.store.database import Store
 from teller_client.store.settings import SettingsRepository
 from teller_client.ui.central import SignedIn
@@ -208,7 +208,7 @@ class ScanController(QObject):
             if not form.verified:
                 trust = tr("NOT verified: unsigned forms are allowed by this branch's settings.")
             kept = tr("Saved as a new draft.") if new else tr("This form is already an open draft.")
-            return f"{head} {trust} {kept}"
+            return sentences(head, trust, kept)
 
         self.panel.show_done(done)
         if saved is not None:

@@ -52,7 +52,9 @@ def read_settings(get: Callable[[str], Any]) -> SerialScannerSettings | None:
     baud, terminator = get("scanner.serial_baud"), get("scanner.serial_terminator")
     try:
         return SerialScannerSettings(
-            port=str(port).strip(), baudrate=int(baud) if baud is not None else 9600, terminator=Terminator(str(terminator or "any").strip().lower())
+            port=str(port).strip(),
+            baudrate=int(baud) if baud is not None else 9600,
+            terminator=Terminator(str(terminator or "any").strip().lower()),
         )
     except (ScannerError, TypeError, ValueError) as exc:
         raise ConfigurationError(
