@@ -93,7 +93,7 @@ def _eform_options(parser: argparse.ArgumentParser, common: argparse.ArgumentPar
     gen.add_argument("--key", required=True, type=Path, metavar="PRIVATE_KEY.pem", help="Ed25519 private key (PKCS#8 PEM)")
     gen.add_argument("--kid", required=True, help="the key id written into the signature")
     gen.add_argument("--max-part-chars", type=int, default=800, metavar="N", help="longest symbol text (default 800)")
-    gen.add_argument("--pdf", type=Path, metavar="OUT.pdf", help="also lay out the printable form (not available yet)")
+    gen.add_argument("--pdf", type=Path, metavar="OUT.pdf", help="also write the printable A4 form with the barcodes")
 
 
 def _run_options(parser: argparse.ArgumentParser) -> None:

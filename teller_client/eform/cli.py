@@ -8,9 +8,12 @@ import sys
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from teller_client.errors import TellerError
+
+if TYPE_CHECKING:  # pragma: no cover - typing only
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 EXIT_OK, EXIT_FAILED = 0, 2
 
@@ -93,17 +96,29 @@ def _generate(args: argparse.Namespace, read_json: Callable[[str], Any]) -> int:
     from teller_client.eform.generator import make_symbols
     from teller_client.eform.keys import load_private_key
 
-    if args.pdf is not None:
-        raise TellerError(
-            "PDF output is not available yet; run without --pdf to get the symbol texts.",
-            "PDF 输出暂不可用；去掉 --pdf 可得到条码文字。",
-            code="not_available",
-        )
     if args.max_part_chars < 1:
         raise _usage("--max-part-chars must be positive", "--max-part-chars 须为正数")
     doc = read_json(args.file)
     if not isinstance(doc, dict):
         raise _usage(f"{args.file} is not a JSON object", f"{args.file} 不是 JSON 对象")
-    for text in make_symbols(doc, load_private_key(args.key), args.kid, args.max_part_chars):
+    key = load_private_key(args.key)
+    symbols = make_symbols(doc, key, args.kid, args.max_part_chars)
+    if args.pdf is not None:  # written before anything is printed: a refusal leaves standard output empty
+        from teller_client.documents.eform_form import write_eform_pdf
+
+        write_eform_pdf(args.pdf, doc, symbols, training=_is_training_key(key, args.kid))
+    for text in symbols:
         print(text)
     return EXIT_OK
+
+
+def _is_training_key(key: Ed25519PrivateKey, kid: str) -> bool:
+    """Whether the form is signed with the shipped training key (by its ``kid`` or by the key itself): its PDF is watermarked."""
+    from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
+    from teller_client.eform.keys import TRAINING_KID, training_public_key
+
+    if kid == TRAINING_KID:
+        return True
+    raw = (Encoding.Raw, PublicFormat.Raw)
+    return bool(key.public_key().public_bytes(*raw) == training_public_key().public_bytes(*raw))

@@ -145,12 +145,33 @@ def test_decode_bad_arguments(args: list[str], capsys: pytest.CaptureFixture[str
     assert capsys.readouterr().err.count("\n") == 1
 
 
-def test_generate_pdf_is_not_available_yet(tmp_path: Path) -> None:
-    result = run_cli(
-        "generate", "--key", TRAINING_KEY, "--kid", "TRAINING", "--pdf", str(tmp_path / "o.pdf"), str(SAMPLES / "eform-small.json")
-    )
-    assert result.returncode == 2 and result.stdout == "" and "PDF output is not available yet" in result.stderr
-    assert not (tmp_path / "o.pdf").exists()
+def test_generate_pdf_prints_the_symbols_and_writes_the_sample_form(tmp_path: Path) -> None:
+    out = tmp_path / "o.pdf"
+    result = run_cli("generate", "--key", TRAINING_KEY, "--kid", "TRAINING", "--pdf", str(out), str(SAMPLES / "eform-small.json"))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == (SAMPLES / "eform-small.txt").read_text(encoding="ascii")
+    assert out.read_bytes() == (SAMPLES / "eform-small.pdf").read_bytes()
+
+
+def test_generate_pdf_to_an_unwritable_path_is_a_one_line_refusal(tmp_path: Path) -> None:
+    result = run_cli("generate", "--key", TRAINING_KEY, "--kid", "TRAINING", "--pdf", str(tmp_path), str(SAMPLES / "eform-small.json"))
+    assert result.returncode == 2 and result.stdout == ""
+    assert len(result.stderr.splitlines()) == 1 and ": output_unwritable: " in result.stderr
+
+
+@pytest.mark.parametrize(("kid", "watermarked"), [("BANK1", False), ("TRAINING", True)])
+def test_generate_pdf_is_watermarked_only_with_the_training_key(
+    tmp_path: Path, bank_key: tuple[Path, Path], capsys: pytest.CaptureFixture[str], kid: str, watermarked: bool
+) -> None:
+    out = tmp_path / "o.pdf"
+    key = TRAINING_KEY if watermarked else str(bank_key[0])
+    assert main(["eform", "generate", "--key", key, "--kid", kid, "--pdf", str(out), str(SAMPLES / "eform-small.json")]) == 0
+    capsys.readouterr()
+    text = subprocess.run(
+        ["pdftotext", "-raw", str(out), "-"], capture_output=True, text=True, encoding="utf-8", timeout=60, check=True
+    ).stdout
+    assert "厦门示例贸易有限公司" in text
+    assert ("TRAINING" in text) is watermarked
 
 
 def test_generate_subprocess_matches_the_sample() -> None:
