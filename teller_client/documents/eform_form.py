@@ -53,6 +53,7 @@ from teller_client.documents.fonts import document_fonts, draw_bold_string, stri
 from teller_client.domain.bank_time import BANK_TIME
 from teller_client.domain.catalogue import load_catalogue
 from teller_client.domain.labels import label
+from teller_client.domain.value_labels import value_names
 from teller_client.errors import TellerError
 
 TITLE = "对公电子渠道一站式签约申请表"
@@ -76,22 +77,9 @@ NOTE_SHADE = colors.HexColor("#F6F8FB")
 WATERMARK_GREY = colors.HexColor("#E3E3E3")
 
 # Chinese names of the contract's enumerations (section 4); unknown values print as they are.
-REQUEST = {"new": "新签约", "modify": "信息变更", "close": "注销电子渠道"}
-CUSTOMER_KIND = {"real": "实体客户", "virtual": "虚拟客户（集团）"}
-ID_TYPE = {
-    "resident_id": "居民身份证",
-    "passport": "护照",
-    "hk_macao_permit": "港澳居民来往内地通行证",
-    "taiwan_permit": "台湾居民来往大陆通行证",
-    "foreign_permanent_resident": "外国人永久居留身份证",
-}
-RELATION = {"own": "本单位账户", "subsidiary": "成员单位账户", "other_bank": "他行账户", "one_account": "一户通主账户"}
-ACCOUNT_TYPE = {"basic": "基本存款账户", "general": "一般存款账户", "special": "专用存款账户", "temporary": "临时存款账户"}
-RIGHT = {"query": "查询", "pay": "支付", "collect": "收款"}
-ROLE = {"admin": "企业管理员", "maker": "录入员", "checker": "审核员", "authorizer": "授权员", "viewer": "查询员"}
-CREDENTIAL = {"ukey": "证书（UKey）", "password": "无证书（密码）"}
-MODE = {"standard": "标准版", "advanced": "高级版", "custom": "自定义"}
-CURRENCY = {"CNY": "人民币", "USD": "美元", "EUR": "欧元", "HKD": "港币", "JPY": "日元", "GBP": "英镑"}
+REQUEST, CUSTOMER_KIND, ID_TYPE = value_names("request"), value_names("customer_kind"), value_names("id_type")
+RELATION, ACCOUNT_TYPE, RIGHT = value_names("relation"), value_names("account_type"), value_names("right")
+ROLE, CREDENTIAL, MODE, CURRENCY = value_names("role"), value_names("credential"), value_names("mode"), value_names("currency")
 
 DECLARATION = (
     "本单位申请开通上述电子渠道服务，已阅读并同意贵行电子银行服务协议及相关业务规则。本单位确认：本表所填信息真实、准确、完整，"

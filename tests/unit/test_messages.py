@@ -73,3 +73,20 @@ def test_every_code_is_documented_for_users() -> None:
     doc = resource_path("docs", "problem-codes.md").read_text(encoding="utf-8")
     missing = [code for code in MESSAGES if f"`{code}`" not in doc]
     assert not missing, f"add these to resources/docs/problem-codes.md: {missing}"
+
+
+def test_every_value_of_the_contracts_enumerations_has_a_name_in_both_languages() -> None:
+    from teller_client.domain import model
+    from teller_client.domain.value_labels import VALUE_LABELS, value_names
+
+    enums = {
+        "request": model.RequestKind, "customer_kind": model.CustomerKind, "id_type": model.IdType,
+        "relation": model.AccountRelation, "account_type": model.AccountType, "right": model.AccountRight,
+        "role": model.Role, "credential": model.Credential, "mode": model.ServiceMode,
+    }  # fmt: skip
+    for kind, enum in enums.items():
+        assert set(VALUE_LABELS[kind]) == {member.value for member in enum}, kind
+        for zh, en in VALUE_LABELS[kind].values():
+            assert zh and en and zh != en
+    assert value_names("role", "en")["admin"] == "administrator"
+    assert value_names("role")["admin"] == "企业管理员"
