@@ -94,6 +94,10 @@ def _eform_options(parser: argparse.ArgumentParser, common: argparse.ArgumentPar
     gen.add_argument("--kid", required=True, help="the key id written into the signature")
     gen.add_argument("--max-part-chars", type=int, default=800, metavar="N", help="longest symbol text (default 800)")
     gen.add_argument("--pdf", type=Path, metavar="OUT.pdf", help="also write the printable A4 form with the barcodes")
+    scan = actions.add_parser(
+        "scan", parents=[common], help="print the texts of the barcodes in scanned images or PDFs (one a line; pipe into eform decode)"
+    )
+    scan.add_argument("files", nargs="+", type=Path, metavar="IMAGE|PDF", help="PNG, JPEG, BMP, TIFF or PDF files")
 
 
 def _run_options(parser: argparse.ArgumentParser) -> None:

@@ -23,6 +23,8 @@ def run_eform(args: argparse.Namespace, read_json: Callable[[str], Any]) -> int:
     try:
         if args.eform_action == "decode":
             return _decode(args)
+        if args.eform_action == "scan":
+            return _scan(args)
         return _generate(args, read_json)
     except TellerError as exc:
         line = f"teller-client eform {args.eform_action}: {exc.code}: {exc.message_zh} / {exc.message_en}"
@@ -61,6 +63,16 @@ def _decode(args: argparse.Namespace) -> int:
             "teller-client eform decode: unverified: 表单未经可信签名验证 / the form is not verified by a trusted signature",
             file=sys.stderr,
         )
+    return EXIT_OK
+
+
+def _scan(args: argparse.Namespace) -> int:
+    """Every barcode text found in the files, one a line, in page and reading order."""
+    from teller_client.eform.images import read_barcodes_from_file
+
+    texts = [text for path in args.files for text in read_barcodes_from_file(path)]
+    for text in texts:
+        print(text)
     return EXIT_OK
 
 

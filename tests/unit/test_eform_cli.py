@@ -24,10 +24,15 @@ TRAINING_KEY = str(resource_path("keys", "eform-training-ed25519.pem"))
 NOW = "2026-11-23T10:00:00+08:00"
 
 
+ENTRY_POINT = Path(sys.executable).with_name("teller-client.exe" if os.name == "nt" else "teller-client")
+"""The console script pip installed for the ``teller-client`` entry point (what branch IT runs)."""
+
+
 def run_cli(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    assert ENTRY_POINT.exists(), f"the package is not installed in this environment ({ENTRY_POINT} missing)"
     env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
     return subprocess.run(
-        [sys.executable, "-m", "teller_client.cli", "eform", *args],
+        [str(ENTRY_POINT), "eform", *args],
         input=stdin,
         capture_output=True,
         text=True,
@@ -177,3 +182,21 @@ def test_generate_pdf_is_watermarked_only_with_the_training_key(
 def test_generate_subprocess_matches_the_sample() -> None:
     result = run_cli("generate", "--key", TRAINING_KEY, "--kid", "TRAINING", str(SAMPLES / "eform-small.json"))
     assert result.returncode == 0 and result.stdout == (SAMPLES / "eform-small.txt").read_text(encoding="ascii")
+
+
+@pytest.mark.parametrize("name", ["eform-small", "eform-large-group"])
+def test_scan_prints_the_barcode_texts_of_a_sample_pdf_and_they_decode(name: str) -> None:
+    scanned = run_cli("scan", str(SAMPLES / f"{name}.pdf"))
+    assert scanned.returncode == 0, scanned.stderr
+    assert sorted(scanned.stdout.splitlines()) == sorted((SAMPLES / f"{name}.txt").read_text(encoding="ascii").splitlines())
+    decoded = run_cli("decode", "--training", "-", stdin=scanned.stdout)
+    assert decoded.returncode == 0, decoded.stderr
+    assert json.loads(decoded.stdout) == json.loads((SAMPLES / f"{name}.json").read_text(encoding="utf-8"))
+
+
+def test_scan_refuses_a_file_that_is_no_picture_in_one_line(tmp_path: Path) -> None:
+    fake = tmp_path / "form.png"
+    fake.write_text("not a picture", encoding="utf-8")
+    result = run_cli("scan", str(fake))
+    assert result.returncode == 2 and result.stdout == ""
+    assert len(result.stderr.strip().splitlines()) == 1 and "form.png" in result.stderr
