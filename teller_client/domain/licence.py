@@ -32,6 +32,8 @@ LICENCE_HOSTS = ("gsxt.gov.cn", "gsxt.saic.gov.cn")
 """Hosts of the national enterprise credit information system that licence QR codes link to."""
 
 _TOKEN = re.compile(r"(?<![A-Za-z0-9])[A-Za-z0-9]{18}(?![A-Za-z0-9])")
+_JUNK = "".join(chr(c) for c in range(0x21)) + "\x7f\x85\xa0\u2028\u2029\u3000\ufeff"
+"""White space and control characters a scanner or an input method adds around the text."""
 _REGISTRATION_AUTHORITIES = frozenset("123456789ANY")
 """First character of a USCC (GB 32100 registration authority code)."""
 
@@ -113,7 +115,8 @@ def uscc_from_licence_text(text: str) -> str:
         raise _refuse(
             "licence_ambiguous_uscc",
             "ambiguous",
-            f"What was scanned or typed holds more than one Unified Social Credit Code ({shown}); type the code printed on the business licence.",
+            f"What was scanned or typed holds more than one Unified Social Credit Code ({shown}); "
+            "type the code printed on the business licence.",
             f"扫描或输入的内容中有多个统一社会信用代码（{shown}），请按营业执照上印的代码手工录入。",
         )
     misread = [c.upper() for c in named if _uscc_shaped(c)] + [t.upper() for t in tokens if _uscc_shaped(t)]
@@ -143,7 +146,7 @@ def looks_like_licence(text: str) -> bool:
     information system or holds a USCC-shaped token (even one with a wrong check character, so that the
     teller is told so). A bare 18-character resident ID number is not taken for a licence.
     """
-    clean = _normalise(text).strip()
+    clean = _normalise(text).strip(_JUNK)
     if clean[:4].upper() == "EF1:":  # the e-form tag (teller_client.eform.symbols.TAG; domain does not import eform)
         return False
     named, tokens = _candidates(clean)
