@@ -18,6 +18,7 @@ import unicodedata
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from teller_client.domain.identifiers import USCC_CHARSET, validate_resident_id, validate_uscc
+from teller_client.domain.messages import render
 from teller_client.errors import InvalidIdentifierError
 
 MAX_TEXT_CHARS = 8192
@@ -90,8 +91,9 @@ def _valid(candidates: list[str]) -> list[str]:
     return found
 
 
-def _refuse(code: str, check: str, message_en: str, message_zh: str) -> InvalidIdentifierError:
-    return InvalidIdentifierError(code, check, message_en, message_zh)
+def _fail(code: str, check: str, **params: object) -> InvalidIdentifierError:
+    zh, en = render(code, **params)
+    return InvalidIdentifierError(code, check, en, zh)
 
 
 def uscc_from_licence_text(text: str) -> str:
@@ -111,32 +113,11 @@ def uscc_from_licence_text(text: str) -> str:
     if len(elsewhere) == 1:
         return elsewhere[0]
     if len(elsewhere) > 1:
-        shown = ", ".join(elsewhere[:3])
-        raise _refuse(
-            "licence_ambiguous_uscc",
-            "ambiguous",
-            f"What was scanned or typed holds more than one Unified Social Credit Code ({shown}); "
-            "type the code printed on the business licence.",
-            f"扫描或输入的内容中有多个统一社会信用代码（{shown}），请按营业执照上印的代码手工录入。",
-        )
+        raise _fail("licence_ambiguous_uscc", "ambiguous", codes=", ".join(elsewhere[:3]))
     misread = [c.upper() for c in named if _uscc_shaped(c)] + [t.upper() for t in tokens if _uscc_shaped(t)]
     if misread:
-        raise _refuse(
-            "licence_uscc_check_character",
-            "check_character",
-            f"{misread[0]} is not a valid Unified Social Credit Code: its check character (the 18th) does not match "
-            "the first 17, so the code is wrong or was misread. Compare it with the code printed on the business licence.",
-            f"{misread[0]} 不是有效的统一社会信用代码：校验位（第 18 位）与前 17 位不符，代码有误或读取有误。"
-            "请与营业执照上印的代码逐位核对。",
-        )
-    raise _refuse(
-        "licence_no_uscc",
-        "not_found",
-        "No Unified Social Credit Code (18 characters) was found in what was scanned or typed. Scan the QR code on "
-        "the business licence; if it holds no code (some licences link to a web page only), type the code printed on the licence.",
-        "扫描或输入的内容中没有统一社会信用代码（18 位）。请扫描营业执照上的二维码；如果二维码中不含代码（部分执照只链接到网页），"
-        "请手工录入执照上印的统一社会信用代码。",
-    )
+        raise _fail("licence_uscc_check_character", "check_character", uscc=misread[0])
+    raise _fail("licence_no_uscc", "not_found")
 
 
 def looks_like_licence(text: str) -> bool:

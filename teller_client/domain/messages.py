@@ -56,6 +56,23 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Channel '{channel}' is listed twice (same as item {first}).",
     ),
     "duplicate_right": ("账户权限“{value}”重复。", "Account right '{value}' is listed twice."),
+    # --- business licence QR codes -----------------------------------------
+    "licence_no_uscc": (
+        "扫描或输入的内容中没有统一社会信用代码（18 位）。请扫描营业执照上的二维码；如果二维码中不含代码（部分执照只链接到网页），"
+        "请手工录入执照上印的统一社会信用代码。",
+        "No Unified Social Credit Code (18 characters) was found in what was scanned or typed. Scan the QR code on "
+        "the business licence; if it holds no code (some licences link to a web page only), type the code printed on the licence.",
+    ),
+    "licence_uscc_check_character": (
+        "{uscc} 不是有效的统一社会信用代码：校验位（第 18 位）与前 17 位不符，代码有误或读取有误。请与营业执照上印的代码逐位核对。",
+        "{uscc} is not a valid Unified Social Credit Code: its check character (the 18th) does not match "
+        "the first 17, so the code is wrong or was misread. Compare it with the code printed on the business licence.",
+    ),
+    "licence_ambiguous_uscc": (
+        "扫描或输入的内容中有多个统一社会信用代码（{codes}），请按营业执照上印的代码手工录入。",
+        "What was scanned or typed holds more than one Unified Social Credit Code ({codes}); "
+        "type the code printed on the business licence.",
+    ),
     # --- identifiers ----------------------------------------------------
     "uscc_length": (
         "统一社会信用代码应为 18 位，现为 {length} 位。",
