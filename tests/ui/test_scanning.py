@@ -290,3 +290,28 @@ def test_a_serial_port_that_does_not_exist_is_reported_in_the_tellers_words(
     _title, text = window.message_boxes[0]  # type: ignore[attr-defined]
     assert "本机没有端口" in text and "no-such-port" in text
     assert not window.scanner_status.isVisible()
+
+
+def test_scan_from_image_reads_the_sample_pdf_into_a_draft_off_the_gui_thread(
+    qtbot: QtBot, open_window: Opener, training_service: str
+) -> None:
+    window, _handle, field = signed_in_window(qtbot, open_window, training_service)
+    assert window.scan_image_action.shortcut().toString() == "Ctrl+O"
+    with qtbot.waitSignal(window.scanning.form_saved, timeout=WAIT) as saved:
+        window.scanning.scan_image(SAMPLES / "eform-large-group.pdf")
+        assert "正在从 eform-large-group.pdf 识别条码" in window.scan_panel.status_text  # shown at once; the work is on a worker
+        assert window.scan_panel.cancel_button.isVisibleTo(window.scan_panel)
+    assert saved.args[0].title == "厦门示例贸易有限公司"
+    assert field.text() == ""
+
+
+def test_a_file_without_barcodes_is_refused_in_the_scan_area(qtbot: QtBot, open_window: Opener, training_service: str, tmp_path: Path) -> None:
+    window, _handle, _field = signed_in_window(qtbot, open_window, training_service)
+    blank = tmp_path / "blank.png"
+    from PIL import Image
+
+    Image.new("L", (800, 600), 255).save(blank)
+    with qtbot.waitSignal(window.scanning.scan_refused, timeout=WAIT) as refused:
+        window.scanning.scan_image(blank)
+    assert refused.args[0].code == "no_barcode"
+    assert "blank.png" in window.scan_panel.status_text
