@@ -20,9 +20,11 @@ QT_LIBS="libgl1 libegl1 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1 libdbus-
 X_LIBS="libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-render-util0 libxcb-cursor0 libxcb-xinerama0 libxcb-randr0 libxcb-shape0"
 FONTS="fonts-wqy-zenhei"
 DOCS="poppler-utils"
+# UKeys and readers (test-rig.md): SoftHSM2 and OpenSC tokens, pcscd with the vsmartcard virtual reader; pyscard builds with swig.
+DEVICES="softhsm2 opensc pcscd libpcsclite-dev swig gcc python3-dev vsmartcard-vpcd vsmartcard-vpicc python3-virtualsmartcard"
 case "$MODE" in
-  run)  DEB="$QT_LIBS $X_LIBS $FONTS" ;;
-  test) DEB="$QT_LIBS $FONTS $DOCS" ;;
+  run)  DEB="$QT_LIBS $X_LIBS $FONTS $DEVICES" ;;
+  test) DEB="$QT_LIBS $FONTS $DOCS $DEVICES" ;;
   *) echo "usage: bash packaging/dev.sh run|test [options]" >&2; exit 2 ;;
 esac
 
