@@ -21,7 +21,9 @@ if (-not (Test-Path $Py)) {
     if (-not (Test-Path $Py)) { throw "could not create the venv $Venv (is Python 3.11+ installed?)" }
 }
 & $Py -m pip install --upgrade pip; Check "pip upgrade"
-& $Py -m pip install $Root "pyinstaller>=6.22,<7"; Check "pip install"
+# Compiled dependencies from wheels only (all have win_amd64 wheels): should pip find none for this Python, it stops
+# here with "no matching distribution" instead of trying a C++/PDFium build from source.
+& $Py -m pip install $Root "pyinstaller>=6.22,<7" --only-binary "zxing-cpp,pypdfium2,pillow"; Check "pip install"
 & $Py -m PyInstaller --noconfirm --clean --log-level WARN `
     --distpath (Join-Path $Out "dist") --workpath (Join-Path $Out "work") (Join-Path $PSScriptRoot "teller-client.spec")
 Check "PyInstaller"
