@@ -3,10 +3,10 @@
 import multiprocessing
 import sys
 
-from teller_client.cli import main
-
 if __name__ == "__main__":
-    # Device libraries run in child processes (drivers/host, "spawn"): a frozen child must run the
-    # multiprocessing bootstrap here instead of starting the program again.
+    # Device libraries run in child processes (drivers/host, "spawn"). A frozen child is this program started
+    # again with --multiprocessing-fork: the bootstrap must run here, before the client is even imported.
     multiprocessing.freeze_support()
+    from teller_client.cli import main
+
     sys.exit(main())
