@@ -12,6 +12,9 @@ Sub-commands::
     teller-client eform decode [--trust KID=PUBLIC_KEY.pem]... [--allow-unsigned] [--training] [--now RFC3339] [FILE|-]
     teller-client eform generate --key PRIVATE_KEY.pem --kid KID [--max-part-chars N] [--pdf OUT.pdf] FORM.json
                                                         e-form barcodes (contract EF1): read or make symbol texts
+    teller-client eform scan IMAGE|PDF...               the barcode texts in scanned pages or photos
+    teller-client devices [--json] [--timeout S] [--profiles DIR]
+                                                        card readers, UKey modules and tokens at this counter
     teller-client version
 
 Exit codes: 0 success; 1 the input was checked and has problems; 2 the command
@@ -35,7 +38,7 @@ from teller_client.logs import configure_logging
 from teller_client.paths import data_dir, log_dir
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_FAILED = 0, 1, 2
-COMMANDS = ("run", "validate", "catalogue", "store", "settings", "serve-training", "eform", "version")
+COMMANDS = ("run", "validate", "catalogue", "store", "settings", "serve-training", "eform", "devices", "version")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -75,6 +78,11 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--business-date", type=date.fromisoformat, help="business date YYYY-MM-DD (default: today in Asia/Shanghai)")
 
     _eform_options(sub.add_parser("eform", parents=[common], help="e-form barcodes: decode scanned symbol texts or generate them"), common)
+
+    dev = sub.add_parser("devices", parents=[common], help="list card readers, UKey modules and tokens (branch IT)")
+    dev.add_argument("--json", action="store_true", help="print the inventory as JSON")
+    dev.add_argument("--timeout", type=float, default=10.0, metavar="S", help="seconds each reader/module may take (default 10)")
+    dev.add_argument("--profiles", type=Path, action="append", default=[], metavar="DIR", help="also load vendor profiles from DIR")
 
     sub.add_parser("version", parents=[common], help="print the version")
     return parser
@@ -157,6 +165,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _settings(args)
         if args.command == "store":
             return _store(args)
+        if args.command == "devices":
+            from teller_client.flows.device_report import run_devices  # device drivers only for this command
+
+            return run_devices(args)
         if args.command == "eform":
             from teller_client.eform.cli import run_eform  # cryptography only for this command
 

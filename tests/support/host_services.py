@@ -184,3 +184,14 @@ class SlowService:
 
     def ping(self) -> str:
         return "pong"
+
+
+class HangingPkcs11:
+    """Stands in for a vendor PKCS#11 module whose token listing never returns (OpenSC waiting on a stopped pcscd)."""
+
+    def __init__(self, library_path: str) -> None:
+        self.library_path = library_path
+
+    def tokens(self) -> list[object]:
+        time.sleep(3600)
+        return []

@@ -1,0 +1,56 @@
+"""``teller-client devices``: the inventory branch IT reads, against real SoftHSM tokens in worker processes."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from drivers.host import DeviceProcess
+from drivers.profiles import load_profiles
+from teller_client.flows.devices import take_inventory
+from tests.support.softhsm import SoftHsm
+
+pytestmark = [pytest.mark.device, pytest.mark.timeout(180)]
+
+ENTRY_POINT = Path(sys.executable).with_name("teller-client.exe" if os.name == "nt" else "teller-client")
+
+
+def devices(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([str(ENTRY_POINT), "devices", *args], capture_output=True, text=True, env=env, timeout=120, check=False)
+
+
+def test_devices_json_lists_the_softhsm_tokens_with_their_state(softhsm: SoftHsm) -> None:
+    ready = softhsm.create_token("UK-READY", user_pin="246810")
+    blank = softhsm.create_blank_token("UK-BLANK")
+    result = devices(softhsm.env, "--json", "--timeout", "20")
+    assert result.returncode in (0, 1), result.stderr  # 1 when no PC/SC service runs on this machine
+    report = json.loads(result.stdout)
+    module = next(m for m in report["modules"] if "softhsm2" in m["profiles"])
+    assert module["state"] == "ok" and module["library"].endswith("libsofthsm2.so")
+    tokens = {t["serial"]: t for t in module["tokens"]}
+    assert tokens[ready.serial]["label"] == "UK-READY" and tokens[ready.serial]["user_pin_initialised"]
+    assert tokens[ready.serial]["profile"] == "softhsm2" and tokens[ready.serial]["pin_state"] == "ok"
+    assert tokens[blank.serial]["label"] == "UK-BLANK" and not tokens[blank.serial]["user_pin_initialised"]
+    assert "246810" not in result.stdout + result.stderr
+
+    text = devices(softhsm.env)
+    assert "label 'UK-BLANK'" in text.stdout and "blank (no user PIN)" in text.stdout
+
+
+def test_a_hanging_vendor_module_is_reported_as_timed_out_and_the_others_still_answer(softhsm: SoftHsm, tmp_path: Path) -> None:
+    softhsm.create_token("UK-1")
+    profiles = load_profiles()
+    softhsm_only = [p for p in profiles if p.id == "softhsm2"]
+
+    def hanging_host(path: str) -> DeviceProcess:
+        return DeviceProcess("tests.support.host_services:HangingPkcs11", path, name="hanging")
+
+    hung = take_inventory(softhsm_only, timeout=1.5, readers=lambda **_: [], host=hanging_host)
+    assert [m.state for m in hung.modules] == ["timeout"] and not hung.ok
+    fine = take_inventory(softhsm_only, timeout=20, readers=lambda **_: [])
+    assert fine.ok and [t.label for t in fine.modules[0].tokens if t.initialised] == ["UK-1"]
