@@ -21,7 +21,7 @@ X_LIBS="libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-render-util0 libxcb-c
 FONTS="fonts-wqy-zenhei"
 DOCS="poppler-utils"
 # UKeys and readers (test-rig.md): SoftHSM2 and OpenSC tokens, pcscd with the vsmartcard virtual reader; pyscard builds with swig.
-DEVICES="softhsm2 opensc pcscd libpcsclite-dev swig gcc python3-dev vsmartcard-vpcd vsmartcard-vpicc python3-virtualsmartcard"
+DEVICES="softhsm2 opensc pcscd libpcsclite-dev swig gcc python3-dev vsmartcard-vpcd vsmartcard-vpicc python3-virtualsmartcard python3-pycryptodome"
 case "$MODE" in
   run)  DEB="$QT_LIBS $X_LIBS $FONTS $DEVICES" ;;
   test) DEB="$QT_LIBS $FONTS $DOCS $DEVICES" ;;
