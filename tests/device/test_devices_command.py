@@ -11,8 +11,10 @@ from pathlib import Path
 import pytest
 
 from drivers.host import DeviceProcess
+from drivers.pcsc import read_atr
 from drivers.profiles import load_profiles
 from teller_client.flows.devices import take_inventory
+from tests.support.pcsc import PcscRig, VirtualCard
 from tests.support.softhsm import SoftHsm
 
 pytestmark = [pytest.mark.device, pytest.mark.timeout(180)]
@@ -54,3 +56,24 @@ def test_a_hanging_vendor_module_is_reported_as_timed_out_and_the_others_still_a
     assert [m.state for m in hung.modules] == ["timeout"] and not hung.ok
     fine = take_inventory(softhsm_only, timeout=20, readers=lambda **_: [])
     assert fine.ok and [t.label for t in fine.modules[0].tokens if t.initialised] == ["UK-1"]
+
+
+def test_devices_shows_the_virtual_reader_and_its_cards_profile(pcscd: PcscRig, virtual_card: VirtualCard, tmp_path: Path) -> None:
+    conf = tmp_path / "opensc.conf"  # one card driver: OpenSC's default list takes 10 s per call through vicc
+    conf.write_text("app default {\n  card_drivers = openpgp;\n}\n", encoding="utf-8")
+    env = {**os.environ, "OPENSC_CONF": str(conf)}
+    empty = json.loads(devices(env, "--json", "--timeout", "30").stdout)
+    readers = {r["name"]: r for r in empty["readers"]}
+    assert empty["reader_error"] is None and readers[pcscd.reader_name]["card_present"] is False
+
+    virtual_card.insert()
+    read_atr(pcscd.reader_name, 10.0, wait_for_card=True)
+    result = devices(env, "--json", "--timeout", "30")
+    report = json.loads(result.stdout)
+    reader = next(r for r in report["readers"] if r["name"] == pcscd.reader_name)
+    assert reader["card_present"] and bytes.fromhex(reader["atr"]) == virtual_card.expected_atr
+    assert reader["profile"] == "opensc"
+    opensc = next(m for m in report["modules"] if "opensc" in m["profiles"])
+    assert opensc["state"] == "ok"  # the module answered (the virtual card holds no PKCS#15 token)
+    text = devices(env, "--timeout", "30").stdout
+    assert f"{pcscd.reader_name}: card ATR {reader['atr']}, profile opensc" in text
