@@ -17,31 +17,19 @@ from typing import Any
 from PySide6.QtCore import QObject, Signal
 
 from drivers.scanner import ScannerError, ScannerState, SerialScanner, SerialScannerSettings, Terminator
-from teller_client.errors import ConfigurationError, TellerError
+from teller_client.errors import ConfigurationError
+from teller_client.flows.device_errors import device_error
 from teller_client.i18n import N_, tr
 from teller_client.ui.worker import WorkerPool
 
 log = logging.getLogger(__name__)
 
-OPEN_ERRORS = {
-    "port_not_found": ("There is no port {port} on this computer.", "本机没有端口 {port}。"),
-    "port_busy": ("Port {port} is in use by another program.", "端口 {port} 正被其他程序占用。"),
-    "permission_denied": ("This user may not open port {port}.", "当前用户无权打开端口 {port}。"),
-    "invalid_settings": ("The scanner settings are not valid: {reason}", "扫描枪设置无效：{reason}"),
-}
 STATE_WORDS = {
     ScannerState.OPEN: N_("Scanner {port}: connected"),
     ScannerState.DISCONNECTED: N_("Scanner {port}: disconnected, waiting for it to come back"),
     ScannerState.REOPENING: N_("Scanner {port}: disconnected, waiting for it to come back"),
     ScannerState.CLOSED: N_("Scanner {port}: closed"),
 }
-
-
-def scanner_error(exc: ScannerError, port: str) -> TellerError:
-    """The driver's error in the teller's words (both languages), keeping its code."""
-    en, zh = OPEN_ERRORS.get(exc.code, ("Port {port} cannot be opened: {reason}", "无法打开端口 {port}：{reason}"))
-    reason = exc.reason or str(exc)
-    return TellerError(en.format(port=port, reason=reason), zh.format(port=port, reason=reason), code=f"scanner_{exc.code}")
 
 
 def read_settings(get: Callable[[str], Any]) -> SerialScannerSettings | None:
@@ -89,7 +77,7 @@ class SerialLink(QObject):
             try:
                 scanner.open()
             except ScannerError as exc:
-                raise scanner_error(exc, settings.port) from exc
+                raise device_error(exc, port=settings.port) from exc
             return scanner
 
         def opened(scanner: SerialScanner | None) -> None:
