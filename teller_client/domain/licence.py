@@ -17,8 +17,7 @@ import re
 import unicodedata
 from urllib.parse import parse_qsl, unquote, urlsplit
 
-from teller_client.domain.identifiers import USCC_CHARSET, validate_resident_id, validate_uscc
-from teller_client.domain.messages import render
+from teller_client.domain.identifiers import USCC_CHARSET, _fail, validate_resident_id, validate_uscc
 from teller_client.errors import InvalidIdentifierError
 
 MAX_TEXT_CHARS = 8192
@@ -90,10 +89,6 @@ def _valid(candidates: list[str]) -> list[str]:
             found.append(code)
     return found
 
-
-def _fail(code: str, check: str, **params: object) -> InvalidIdentifierError:
-    zh, en = render(code, **params)
-    return InvalidIdentifierError(code, check, en, zh)
 
 
 def uscc_from_licence_text(text: str) -> str:

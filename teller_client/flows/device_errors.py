@@ -77,7 +77,7 @@ SCANNER: dict[str, tuple[str, str]] = {
     "port_busy": ("端口 {port} 正被其他程序占用。", "Port {port} is in use by another program."),
     "permission_denied": ("当前用户无权打开端口 {port}。", "This user may not open port {port}."),
     "port_error": ("无法打开端口 {port}。", "Port {port} cannot be opened."),
-    "invalid_settings": ("扫描枪设置无效：{port}。", "The scanner settings are not valid: {port}."),
+    "invalid_settings": ("端口 {port} 的扫描枪设置无效。", "The scanner settings for port {port} are not valid."),
     "disconnected": ("扫描枪 {port} 已断开。", "The scanner on {port} was disconnected."),
 }
 TABLES: dict[str, dict[str, tuple[str, str]]] = {"pkcs11": PKCS11, "pcsc": PCSC, "device": HOST, "scanner": SCANNER}

@@ -18,7 +18,7 @@ from typing import Any
 
 from drivers.host import DeviceHostError, DeviceProcess
 from drivers.pcsc import PcscError, ReaderInfo, list_readers
-from drivers.pkcs11 import Pkcs11Error
+from drivers.pkcs11 import Pkcs11Error, model
 from drivers.pkcs11.model import TokenInfo
 from drivers.profiles import VendorProfile, library_candidates, library_path, profile_for_atr, profile_for_token
 
@@ -82,8 +82,6 @@ class Inventory:
 
 
 def pin_state(token: TokenInfo) -> str:
-    from drivers.pkcs11 import model
-
     for flag, state in (
         (model.CKF_USER_PIN_LOCKED, "locked"),
         (model.CKF_USER_PIN_FINAL_TRY, "final_try"),

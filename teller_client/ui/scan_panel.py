@@ -106,10 +106,6 @@ class ScanPanel(QFrame):
     def status_text(self) -> str:
         return self.status.text()
 
-    @property
-    def missing_text(self) -> str:
-        return self.missing.text() if self.missing.isVisible() or self.missing.text() else ""
-
     # -- drawing --------------------------------------------------------------------------
 
     def _show(self, status: Words, style: str, missing: Words | None = None) -> None:

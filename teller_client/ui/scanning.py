@@ -22,6 +22,7 @@ from typing import Any
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QApplication, QFileDialog, QWidget
 
+from drivers.scanner import ScannerState
 from teller_client.api.errors import NotFoundError
 from teller_client.domain.licence import uscc_from_licence_text
 from teller_client.eform.decoder import DecodedForm
@@ -111,7 +112,7 @@ class ScanController(QObject):
 
     def _serial_state(self, state: str, detail: str) -> None:
         self.scanner_status.emit(self.serial.status_text())
-        if state in ("partial_dropped", "overlong_discarded") and self.host.session() is not None:
+        if ScannerState(state).is_note and self.host.session() is not None:
             self._broken(detail)
 
     # -- scans ------------------------------------------------------------------------------
@@ -141,7 +142,7 @@ class ScanController(QObject):
             self._read_form(result.texts, result.form_id or "")
         elif result.kind is ScanKind.LICENCE:
             assert result.uscc is not None
-            self.find_customer(result.uscc)
+            self._look_up(result.uscc)
         else:
             assert result.error is not None
             self._refuse(result.error, keep_progress=total > 0)
@@ -267,14 +268,21 @@ class ScanController(QObject):
     # -- business licence -------------------------------------------------------------------------
 
     def find_customer(self, text: str) -> None:
-        signed_in = self.host.session()
-        if signed_in is None:
+        """Look up the customer whose USCC is ``text`` or is in it (a scanned licence link)."""
+        if self.host.session() is None:
             return
         try:
             uscc = uscc_from_licence_text(text)
         except TellerError as exc:
             refused = exc
             self.lookup.show_error(lambda: error_text(refused))
+            return
+        self._look_up(uscc)
+
+    def _look_up(self, uscc: str) -> None:
+        """Ask the central service for the customer with this (already checked) USCC, on a worker."""
+        signed_in = self.host.session()
+        if signed_in is None:
             return
         if self._lookup_job is not None:
             self._lookup_job.cancel()

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -14,13 +13,11 @@ from drivers.host import DeviceProcess
 from drivers.pcsc import read_atr
 from drivers.profiles import load_profiles
 from teller_client.flows.devices import take_inventory
+from tests.support.entry_point import ENTRY_POINT
 from tests.support.pcsc import PcscRig, VirtualCard
 from tests.support.softhsm import SoftHsm
 
 pytestmark = [pytest.mark.device, pytest.mark.timeout(180)]
-
-ENTRY_POINT = Path(sys.executable).with_name("teller-client.exe" if os.name == "nt" else "teller-client")
-
 
 def devices(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run([str(ENTRY_POINT), "devices", *args], capture_output=True, text=True, env=env, timeout=120, check=False)

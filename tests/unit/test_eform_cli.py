@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -17,15 +16,12 @@ from teller_client.eform import TrustedKeys, decode_symbols, make_symbols
 from teller_client.eform.keys import training_private_key
 from teller_client.resources import resource_path
 from tests.support.documents import valid_document
+from tests.support.entry_point import ENTRY_POINT
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLES = resource_path("samples")
 TRAINING_KEY = str(resource_path("keys", "eform-training-ed25519.pem"))
 NOW = "2026-11-23T10:00:00+08:00"
-
-
-ENTRY_POINT = Path(sys.executable).with_name("teller-client.exe" if os.name == "nt" else "teller-client")
-"""The console script pip installed for the ``teller-client`` entry point (what branch IT runs)."""
 
 
 def run_cli(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
