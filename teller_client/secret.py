@@ -61,6 +61,12 @@ class Secret:
             raise ValueError("secret already wiped")
         return bytes(self._value)
 
+    def lend(self) -> bytearray:
+        """A copy in a ``bytearray`` for a call that takes bytes (a PKCS#11 PIN); the borrower wipes it after."""
+        if self._value is None:
+            raise ValueError("secret already wiped")
+        return bytearray(self._value)
+
     def matches(self, other: Secret) -> bool:
         """Constant-time comparison with another secret."""
         return hmac.compare_digest(self.reveal_bytes(), other.reveal_bytes())

@@ -2,4 +2,4 @@
 
 from __future__ import annotations
 
-pytest_plugins = ["tests.support.central", "tests.support.ui", "tests.support.softhsm", "tests.support.pcsc"]
+pytest_plugins = ["tests.support.central", "tests.support.ui", "tests.support.softhsm", "tests.support.pcsc", "tests.support.issuance"]

@@ -21,6 +21,7 @@ from drivers.pkcs11.model import (
     KeyPairInfo,
     LibraryInfo,
     PrivateKeyAttributes,
+    TokenContents,
     TokenInfo,
 )
 from drivers.pkcs11.pins import Pin, wipe
@@ -39,6 +40,7 @@ __all__ = [
     "Pkcs11ErrorCode",
     "Pkcs11Library",
     "PrivateKeyAttributes",
+    "TokenContents",
     "TokenInfo",
     "build_csr",
     "build_name",

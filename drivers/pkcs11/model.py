@@ -138,3 +138,12 @@ class CertificateInfo:
     key_id: bytes
     label: str
     der: bytes = field(repr=False)
+
+
+@dataclass(frozen=True)
+class TokenContents:
+    """What a logged-in look at a token finds: its info, key pairs and certificates."""
+
+    info: TokenInfo
+    key_pairs: tuple[KeyPairInfo, ...]
+    certificates: tuple[CertificateInfo, ...]
