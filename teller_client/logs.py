@@ -110,9 +110,7 @@ def configure_logging(log_dir: Path | None, level: int = logging.INFO, *, consol
     if log_dir is not None:
         log_dir.mkdir(parents=True, exist_ok=True)
         handlers.append(
-            logging.handlers.RotatingFileHandler(
-                log_dir / "teller-client.log", maxBytes=5_000_000, backupCount=10, encoding="utf-8"
-            )
+            logging.handlers.RotatingFileHandler(log_dir / "teller-client.log", maxBytes=5_000_000, backupCount=10, encoding="utf-8")
         )
     if console:
         handlers.append(logging.StreamHandler())

@@ -209,9 +209,7 @@ class _Reader:
                 if not ids.uscc_org_code_ok(uscc):
                     self.add(f"{ptr}/uscc", "uscc_org_code", Severity.WARNING)
         kind = self.enum(obj, "kind", ptr, CustomerKind)
-        group = self.identifier(
-            self.text(obj, "group_uscc", ptr, required=False, max_len=32), f"{ptr}/group_uscc", ids.validate_uscc
-        )
+        group = self.identifier(self.text(obj, "group_uscc", ptr, required=False, max_len=32), f"{ptr}/group_uscc", ids.validate_uscc)
 
         rep_obj = self.get(obj, "legal_rep", ptr, dict)
         rep = self.person(rep_obj, f"{ptr}/legal_rep") if rep_obj is not None else None
@@ -222,9 +220,7 @@ class _Reader:
             cptr = f"{ptr}/contact"
             cname = self.text(contact_obj, "name", cptr, max_len=NAME_MAX)
             mobile = self.identifier(self.text(contact_obj, "mobile", cptr, max_len=20), f"{cptr}/mobile", ids.validate_mobile)
-            email = self.identifier(
-                self.text(contact_obj, "email", cptr, required=False, max_len=254), f"{cptr}/email", ids.validate_email
-            )
+            email = self.identifier(self.text(contact_obj, "email", cptr, required=False, max_len=254), f"{cptr}/email", ids.validate_email)
             address = self.text(contact_obj, "address", cptr, required=False)
             if cname is not None and mobile is not None:
                 contact = Contact(cname, mobile, email, address)
@@ -370,9 +366,7 @@ class _Reader:
             if svc is None:
                 continue
             if svc.channel in channels:
-                self.add(
-                    f"/services/{i}/channel", "duplicate_channel", channel=svc.channel.value, first=channels[svc.channel] + 1
-                )
+                self.add(f"/services/{i}/channel", "duplicate_channel", channel=svc.channel.value, first=channels[svc.channel] + 1)
             else:
                 channels[svc.channel] = i
 
@@ -383,9 +377,7 @@ class _Reader:
             reason = self.text(fees_obj, "reason", "/fees", required=False, max_len=500)
             fees = FeeRequest(waiver, reason)
 
-        parts_missing = (
-            None in (form_id, created, expires, request, customer) or None in accounts or None in users or None in services
-        )
+        parts_missing = None in (form_id, created, expires, request, customer) or None in accounts or None in users or None in services
         if not self.shape_ok or parts_missing:
             return None
         assert form_id and created and expires and request and customer
@@ -402,9 +394,7 @@ class _Reader:
         )
 
 
-_SHAPE_CODES = frozenset(
-    {"required", "empty", "wrong_type", "not_allowed", "schema_unsupported", "datetime_format", "date_format"}
-)
+_SHAPE_CODES = frozenset({"required", "empty", "wrong_type", "not_allowed", "schema_unsupported", "datetime_format", "date_format"})
 
 
 def read_document(doc: Any, today: date | None = None) -> tuple[Application | None, list[Problem]]:
@@ -458,8 +448,7 @@ def to_document(app: Application) -> dict[str, Any]:
         "accounts": [_account_doc(a) for a in app.accounts],
         "users": [_user_doc(u) for u in app.users],
         "services": [
-            {"channel": s.channel.value, "bundle": s.bundle, "mode": s.mode.value, "functions": list(s.functions)}
-            for s in app.services
+            {"channel": s.channel.value, "bundle": s.bundle, "mode": s.mode.value, "functions": list(s.functions)} for s in app.services
         ],
         "fees": {"waiver_requested": app.fees.waiver_requested, "reason": app.fees.reason},
     }

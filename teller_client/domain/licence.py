@@ -90,7 +90,6 @@ def _valid(candidates: list[str]) -> list[str]:
     return found
 
 
-
 def uscc_from_licence_text(text: str) -> str:
     """The normalised USCC held by the scanned text of a business licence's QR code.
 

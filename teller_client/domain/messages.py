@@ -123,8 +123,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "resident_id_check_character": (
         "居民身份证号码校验位（第 18 位）与前 17 位不符，请逐位核对证件。",
-        "The check character (18th) of the resident ID number does not match the first 17 digits; "
-        "compare each digit with the ID card.",
+        "The check character (18th) of the resident ID number does not match the first 17 digits; compare each digit with the ID card.",
     ),
     "passport_format": (
         "护照号码应为 5–20 位字母或数字。",

@@ -101,9 +101,7 @@ def service_catalogue(app: Application, catalogue: Catalogue, today: date) -> It
         if bundle is None or bundle.channel is not service.channel:
             yield problem(f"{here}/bundle", "bundle_unknown", value=service.bundle, channel=service.channel.value)
         elif bundle.mode is not service.mode:
-            yield problem(
-                f"{here}/bundle", "bundle_mode_mismatch", value=bundle.id, bundle_mode=bundle.mode.value, mode=service.mode.value
-            )
+            yield problem(f"{here}/bundle", "bundle_mode_mismatch", value=bundle.id, bundle_mode=bundle.mode.value, mode=service.mode.value)
 
 
 @rule

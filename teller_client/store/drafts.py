@@ -46,9 +46,7 @@ class SavedVersion:
 
 
 def _summary(d: Draft, step: str | None) -> DraftSummary:
-    return DraftSummary(
-        d.id, d.source, d.form_id, d.verified, d.title, d.status, d.created_by, d.updated_at, d.current_version, step
-    )
+    return DraftSummary(d.id, d.source, d.form_id, d.verified, d.title, d.status, d.created_by, d.updated_at, d.current_version, step)
 
 
 def _version(v: DraftVersion) -> SavedVersion:
@@ -67,9 +65,7 @@ class DraftRepository:
             s.add(Draft(id=draft_id, source=source, form_id=form_id, verified=verified, title=title[:200], created_by=created_by))
         return draft_id
 
-    def save(
-        self, draft_id: str, document: dict[str, Any], *, saved_by: str, step: str | None = None, title: str | None = None
-    ) -> int:
+    def save(self, draft_id: str, document: dict[str, Any], *, saved_by: str, step: str | None = None, title: str | None = None) -> int:
         """Store ``document`` as the next version; an unchanged document (same hash) keeps the current version."""
         body = canonical_json(document)
         digest = hashlib.sha256(body).hexdigest()
@@ -121,9 +117,7 @@ class DraftRepository:
         """Drafts still being worked on, newest first (the "resume a draft" list)."""
         with self._store.session() as s:
             query = (
-                select(Draft)
-                .where(Draft.status.in_(OPEN_STATUSES))
-                .order_by(Draft.updated_at.desc(), Draft.created_at.desc(), Draft.id)
+                select(Draft).where(Draft.status.in_(OPEN_STATUSES)).order_by(Draft.updated_at.desc(), Draft.created_at.desc(), Draft.id)
             )
             if created_by is not None:
                 query = query.where(Draft.created_by == created_by)

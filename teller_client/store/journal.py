@@ -88,9 +88,7 @@ class Journal:
     def _begin(self, kind: str, subject: str, actor: str, request: dict[str, Any] | None) -> JournalRecord:
         with self._store.session() as s:
             entry = s.scalars(
-                select(JournalEntry).where(
-                    JournalEntry.kind == kind, JournalEntry.subject == subject, JournalEntry.state == PENDING
-                )
+                select(JournalEntry).where(JournalEntry.kind == kind, JournalEntry.subject == subject, JournalEntry.state == PENDING)
             ).first()
             if entry is None:
                 entry = JournalEntry(

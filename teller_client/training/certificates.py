@@ -245,13 +245,17 @@ def binding(ctx: Context) -> Reply:
 
 
 def reauthorization(ctx: Context) -> Reply:
-    """``POST /certificate-orders/{reference_no}/reauthorization``: a supervisor renews the code for today."""
+    """``POST /certificate-orders/{reference_no}/reauthorization``: a supervisor renews the code for today.
+
+    Also for an order already fulfilled: a counter client that crashed after ``issue`` but before the answer
+    arrived has lost both the code (never stored) and the certificate; with a new code the same request
+    (the same key) gets the same certificate back, and another key is still refused with ``already_issued``.
+    """
     ctx.user.require_supervisor()
     row = _order(ctx)
-    if row.state == "issued":
-        raise ApiProblem(409, "already_issued", "This order is already fulfilled.", "该订单已制证完成，无需重新授权。")
     code = new_authorization_code()
-    row.state = "pending"
+    if row.state != "issued":  # a fulfilled order stays fulfilled: the new code only lets the same key fetch its certificate again
+        row.state = "pending"
     row.code_hash = hash_secret(code)
     row.code_business_date = ctx.business_date
     row.code_expires_at = clock.end_of_business_date(ctx.business_date)

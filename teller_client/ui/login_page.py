@@ -49,6 +49,8 @@ def centred_card(page: QWidget, widgets: list[QWidget]) -> QFrame:
     outer.addLayout(row)
     outer.addStretch(2)
     return card
+
+
 HEADING_STYLE = "font-size: 20px; font-weight: 600;"
 
 

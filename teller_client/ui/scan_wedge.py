@@ -54,9 +54,7 @@ class WedgeDetector(QObject):
     broken = Signal(str)
     """A scan that stopped before its end (the characters read so far); it went nowhere else."""
 
-    def __init__(
-        self, parent: QObject | None = None, *, max_gap_ms: int = DEFAULT_MAX_GAP_MS, stall_ms: int = DEFAULT_STALL_MS
-    ) -> None:
+    def __init__(self, parent: QObject | None = None, *, max_gap_ms: int = DEFAULT_MAX_GAP_MS, stall_ms: int = DEFAULT_STALL_MS) -> None:
         super().__init__(parent)
         self.max_gap_ms = max_gap_ms
         self.stall_ms = stall_ms

@@ -1,6 +1,6 @@
 """Round trips of the client against the training service on loopback (real HTTP, one process).
 
-    .venv/bin/python -m pytest tests/benchmarks/test_api_bench.py --benchmark-enable
+.venv/bin/python -m pytest tests/benchmarks/test_api_bench.py --benchmark-enable
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """E-form barcodes: decoding the scanned parts, laying out the printable form, reading barcodes from pictures.
 
-    .venv/bin/python -m pytest tests/benchmarks/test_eform_bench.py --benchmark-enable
+.venv/bin/python -m pytest tests/benchmarks/test_eform_bench.py --benchmark-enable
 """
 
 from __future__ import annotations

@@ -19,6 +19,7 @@ from tests.support.softhsm import SoftHsm
 
 pytestmark = [pytest.mark.device, pytest.mark.timeout(180)]
 
+
 def devices(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run([str(ENTRY_POINT), "devices", *args], capture_output=True, text=True, env=env, timeout=120, check=False)
 

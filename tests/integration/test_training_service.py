@@ -461,8 +461,11 @@ def test_reauthorization_by_a_supervisor(staff: dict[str, Staff]) -> None:
     [token] = to_drawer(teller, witness, "ukey", 1)
     csr = csr_for(rsa_key())
     expect(issue(teller, order["reference_no"], order["authorization_code"], csr, token), 403, "authorization_code_invalid")
-    expect(issue(teller, order["reference_no"], renewed["authorization_code"], csr, token), 201)
-    expect(supervisor.post(f"/certificate-orders/{order['reference_no']}/reauthorization", None), 409, "already_issued")
+    first = expect(issue(teller, order["reference_no"], renewed["authorization_code"], csr, token), 201)
+    # a client that lost the answer and the code: a new code fetches the same certificate for the same key, never another
+    again = expect(supervisor.post(f"/certificate-orders/{order['reference_no']}/reauthorization", None), 201)
+    assert expect(issue(teller, order["reference_no"], again["authorization_code"], csr, token), 201)["certificate"] == first["certificate"]
+    expect(issue(teller, order["reference_no"], again["authorization_code"], csr_for(rsa_key()), token), 409, "already_issued")
 
 
 def test_a_premade_certificate_ukey_is_bound(staff: dict[str, Staff]) -> None:

@@ -123,9 +123,7 @@ def test_a_multi_part_form_typed_by_a_wedge_scanner_is_assembled_and_the_focused
     assert len(DraftRepository(store).open_drafts("T0001")) == 1
 
 
-def test_a_bad_part_is_refused_with_a_message_and_the_parts_read_are_kept(
-    qtbot: QtBot, open_window: Opener, training_service: str
-) -> None:
+def test_a_bad_part_is_refused_with_a_message_and_the_parts_read_are_kept(qtbot: QtBot, open_window: Opener, training_service: str) -> None:
     window, handle, field = signed_in_window(qtbot, open_window, training_service)
     large, small = sample_parts("eform-large-group"), sample_parts("eform-small")
     scanner_types(handle, large[0])
@@ -167,9 +165,7 @@ def test_scanners_that_press_shift_for_capitals_are_read(qtbot: QtBot, open_wind
     qtbot.waitUntil(lambda: field.text() == "Q", timeout=WAIT)
 
 
-def test_typing_by_hand_reaches_the_field_even_when_it_starts_like_a_scan(
-    qtbot: QtBot, open_window: Opener, training_service: str
-) -> None:
+def test_typing_by_hand_reaches_the_field_even_when_it_starts_like_a_scan(qtbot: QtBot, open_window: Opener, training_service: str) -> None:
     window, handle, field = signed_in_window(qtbot, open_window, training_service)
     for ch in "EF":  # a person: far slower than a scanner
         type_text(handle, ch)
@@ -181,9 +177,7 @@ def test_typing_by_hand_reaches_the_field_even_when_it_starts_like_a_scan(
     assert window.scanning.session.progress.total == 0
 
 
-def test_a_burst_cut_off_before_its_enter_is_a_misread_and_goes_nowhere(
-    qtbot: QtBot, open_window: Opener, training_service: str
-) -> None:
+def test_a_burst_cut_off_before_its_enter_is_a_misread_and_goes_nowhere(qtbot: QtBot, open_window: Opener, training_service: str) -> None:
     window, handle, field = signed_in_window(qtbot, open_window, training_service)
     with qtbot.waitSignal(window.scanning.scan_refused, timeout=WAIT) as refused:
         scanner_types(handle, sample_parts("eform-small")[0][:30], enter=False)
@@ -206,9 +200,7 @@ def test_scans_are_ignored_when_nobody_is_signed_in(qtbot: QtBot, open_window: O
     assert "请先登录" in window.statusBar().currentMessage()
 
 
-def test_a_business_licence_qr_code_fills_the_uscc_and_finds_the_customer(
-    qtbot: QtBot, open_window: Opener, training_service: str
-) -> None:
+def test_a_business_licence_qr_code_fills_the_uscc_and_finds_the_customer(qtbot: QtBot, open_window: Opener, training_service: str) -> None:
     window, _handle, field = signed_in_window(qtbot, open_window, training_service)
     uscc = training_uscc("70543217")
     lookup = window.start_page.lookup
@@ -220,9 +212,7 @@ def test_a_business_licence_qr_code_fills_the_uscc_and_finds_the_customer(
     assert uscc in lookup.result_text and "协议" in lookup.result_text
 
 
-def test_a_licence_scanned_from_the_serial_scanner_looks_the_customer_up(
-    qtbot: QtBot, open_window: Opener, training_service: str
-) -> None:
+def test_a_licence_scanned_from_the_serial_scanner_looks_the_customer_up(qtbot: QtBot, open_window: Opener, training_service: str) -> None:
     window, _handle, _field = signed_in_window(qtbot, open_window, training_service)
     uscc = training_uscc("70543217")
     with qtbot.waitSignal(window.scanning.customer_found, timeout=WAIT):
@@ -305,7 +295,9 @@ def test_scan_from_image_reads_the_sample_pdf_into_a_draft_off_the_gui_thread(
     assert field.text() == ""
 
 
-def test_a_file_without_barcodes_is_refused_in_the_scan_area(qtbot: QtBot, open_window: Opener, training_service: str, tmp_path: Path) -> None:
+def test_a_file_without_barcodes_is_refused_in_the_scan_area(
+    qtbot: QtBot, open_window: Opener, training_service: str, tmp_path: Path
+) -> None:
     window, _handle, _field = signed_in_window(qtbot, open_window, training_service)
     blank = tmp_path / "blank.png"
     from PIL import Image

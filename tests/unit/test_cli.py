@@ -88,7 +88,9 @@ def test_console_entry_point_runs_as_a_process(tmp_path: Path) -> None:
     assert done.stdout.startswith("valid, snapshot hash ")
 
 
-def test_settings_set_get_list_and_refuse_secrets(tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+def test_settings_set_get_list_and_refuse_secrets(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("TELLER_DATA_DIR", str(tmp_path))
     assert main(["settings", "set", "central.url", "https://central.example.bank"]) == EXIT_OK
     assert main(["settings", "set", "ui.idle_lock_minutes", "5"]) == EXIT_OK

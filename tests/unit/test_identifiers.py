@@ -82,9 +82,7 @@ def test_uscc_weights_are_powers_of_three_mod_31() -> None:
     org=st.text(alphabet=USCC_CHARSET, min_size=9, max_size=9),
     other=st.sampled_from(USCC_CHARSET),
 )
-def test_any_uscc_with_its_check_character_validates_and_any_other_does_not(
-    head: str, division: str, org: str, other: str
-) -> None:
+def test_any_uscc_with_its_check_character_validates_and_any_other_does_not(head: str, division: str, org: str, other: str) -> None:
     value = ids.make_uscc(head + division + org)
     assert validate_uscc(value) == value
     if other != value[17]:

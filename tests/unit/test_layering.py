@@ -53,6 +53,4 @@ def test_the_check_catches_a_violation(tmp_path: Path, monkeypatch: pytest.Monke
     bad.mkdir(parents=True)
     (bad / "oops.py").write_text("from PySide6.QtWidgets import QWidget\n", encoding="utf-8")
     monkeypatch.setattr(__import__(__name__, fromlist=["ROOT"]), "ROOT", tmp_path)
-    assert _violations("teller_client/domain", NEVER["teller_client/domain"]) == [
-        "teller_client/domain/oops.py imports PySide6.QtWidgets"
-    ]
+    assert _violations("teller_client/domain", NEVER["teller_client/domain"]) == ["teller_client/domain/oops.py imports PySide6.QtWidgets"]
