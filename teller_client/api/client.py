@@ -366,6 +366,12 @@ class CentralClient:
 
     # -- training ------------------------------------------------------------------------
 
+    def make_training_premade_ukey(self, *, token_serial: str, key_type: str, csr_pem: str, idempotency_key: str) -> dict[str, Any]:
+        """Training only: the vendor's factory certifies a UKey's own key and the UKey enters the vault, pre-made."""
+        body = {"token_serial": token_serial, "key_type": key_type, "csr": csr_pem}
+        result: dict[str, Any] = self._json("POST", "/training/premade-ukeys", json=body, idempotency_key=idempotency_key)
+        return result
+
     def move_training_clock(self, business_date: date, *, idempotency_key: str) -> dict[str, Any]:
         body = {"business_date": business_date.isoformat()}
         result: dict[str, Any] = self._json("POST", "/training/clock", json=body, idempotency_key=idempotency_key)

@@ -54,6 +54,7 @@ from teller_client.training import (
     certificates,
     clock,
     end_of_day,
+    factory,
     idempotency,
     letters,
     stock,
@@ -129,6 +130,7 @@ ENDPOINTS: tuple[Endpoint, ...] = (
     _post("/stock/movements", stock.move),
     Endpoint("GET", "/stock/reconciliation", stock.reconciliation),
     _post("/training/clock", end_of_day.move_clock),
+    _post("/training/premade-ukeys", factory.premade_ukey),
 )
 
 

@@ -467,10 +467,36 @@ class TrainingCA:
         (unknown ``key_type``, empty ``token_serial``, a name too long for
         X.509, ``days`` < 1): those are the caller's faults, not the request's.
         """
-        _check_key_type(key_type)
         _check_token_serial(token_serial)
         if days < 1:
             raise ValueError("A certificate must be valid for at least one day.")
+        key = self._checked_csr_key(csr_pem, key_type)
+        subject = x509.Name(
+            [
+                x509.NameAttribute(NameOID.COUNTRY_NAME, "CN"),
+                x509.NameAttribute(NameOID.ORGANIZATION_NAME, organization),
+                x509.NameAttribute(NameOID.COMMON_NAME, common_name),
+                x509.NameAttribute(NameOID.SERIAL_NUMBER, user_no),
+            ]
+        )
+        return self._sign_end_entity(key, subject, rsa_key=key_type == "rsa2048", token_serial=token_serial, days=days)
+
+    def premade_for_csr(self, csr_pem: str, *, key_type: str, token_serial: str, common_name: str = "PREMADE") -> IssuedCertificate:
+        """A pre-made certificate for a key a UKey made itself (the training "factory"); subject as :meth:`mint_premade`."""
+        _check_token_serial(token_serial)
+        key = self._checked_csr_key(csr_pem, key_type)
+        subject = x509.Name(
+            [
+                x509.NameAttribute(NameOID.COUNTRY_NAME, "CN"),
+                x509.NameAttribute(NameOID.ORGANIZATION_NAME, PREMADE_ORGANIZATION),
+                x509.NameAttribute(NameOID.COMMON_NAME, common_name),
+            ]
+        )
+        return self._sign_end_entity(key, subject, rsa_key=key_type == "rsa2048", token_serial=token_serial, days=730)
+
+    def _checked_csr_key(self, csr_pem: str, key_type: str) -> CertificatePublicKeyTypes:
+        """The request's key, after its signature and the ordered key type are checked (:class:`CsrInvalidError`)."""
+        _check_key_type(key_type)
         csr = _load_csr(csr_pem)
         key = _public_key_of(csr)
         try:
@@ -484,15 +510,7 @@ class TrainingCA:
                 "证书请求的签名验证失败：请求被改动过，或不是用其中的密钥签名的。",
             )
         _check_order_key(key, key_type)
-        subject = x509.Name(
-            [
-                x509.NameAttribute(NameOID.COUNTRY_NAME, "CN"),
-                x509.NameAttribute(NameOID.ORGANIZATION_NAME, organization),
-                x509.NameAttribute(NameOID.COMMON_NAME, common_name),
-                x509.NameAttribute(NameOID.SERIAL_NUMBER, user_no),
-            ]
-        )
-        return self._sign_end_entity(key, subject, rsa_key=key_type == "rsa2048", token_serial=token_serial, days=days)
+        return key
 
     def mint_premade(self, *, key_type: str, token_serial: str, common_name: str = "PREMADE") -> PremadeCertificate:
         """A certificate made in advance for a pre-made UKey, with the key pair generated here.

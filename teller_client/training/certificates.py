@@ -170,7 +170,7 @@ def issue(ctx: Context) -> Reply:
     try:
         key_sha256 = ctx.services.ca.csr_public_key_sha256(csr_pem)
     except CsrInvalidError as exc:
-        raise _csr_problem(exc) from None
+        raise csr_problem(exc) from None
     if row.state == "issued":
         if key_sha256 == row.public_key_sha256:
             return Reply(201, _result_json(ctx, row))
@@ -192,7 +192,7 @@ def issue(ctx: Context) -> Reply:
             user_no=user.user_no,
         )
     except CsrInvalidError as exc:
-        raise _csr_problem(exc) from None
+        raise csr_problem(exc) from None
     _fulfil(ctx, row, token=token, serial=cert.serial_hex, pem=cert.pem, key_sha256=cert.public_key_sha256, not_after=cert.not_after)
     stock.consume(ctx.db, ctx.business_date, item, "issued")
     audit.record(ctx, "certificate.issued", f"certificate-order/{row.reference_no}", token_serial=token, certificate_serial=cert.serial_hex)
@@ -264,7 +264,7 @@ def reauthorization(ctx: Context) -> Reply:
     return Reply(201, order_json(row, code))
 
 
-def _csr_problem(exc: CsrInvalidError) -> ApiProblem:
+def csr_problem(exc: CsrInvalidError) -> ApiProblem:
     return ApiProblem(
         422,
         "csr_invalid",

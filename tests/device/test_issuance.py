@@ -8,7 +8,7 @@ from __future__ import annotations
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 
-from teller_client.flows.issuance import COUNTER_STEPS, Status, Step, StepEvent
+from teller_client.flows.issuance import COUNTER_STEPS, PREMADE_STEPS, Status, Step, StepEvent
 from teller_client.secret import Secret
 from tests.support.issuance import IssuanceRig
 
@@ -105,3 +105,36 @@ def test_an_expired_code_stops_at_issue_and_a_supervisor_reauthorization_finishe
     assert finished.status == Status.ISSUED, finished.error
     assert len(issuance.issued_in_central(job.reference_no)) == 1
     assert issuance.ukey_objects(serial) == {"private_keys": 1, "public_keys": 1, "certificates": 1}
+
+
+def test_a_premade_certificate_ukey_is_checked_and_bound_and_gets_the_customers_pin(issuance: IssuanceRig) -> None:
+    submission = issuance.submission(premade=True, key_type="ec_p256")
+    job = issuance.job(submission)
+    assert job.premade
+    serial = issuance.premade_ukey("ec_p256")
+    events: list[StepEvent] = []
+
+    outcome = issuance.saga(job, serial, submission.certificate_orders[0].authorization_code, observer=events.append).run()
+
+    assert outcome.status == Status.ISSUED, outcome.error
+    assert [e.step for e in events if e.phase == "done"] == list(PREMADE_STEPS)
+    assert issuance.issued_in_central(job.reference_no) == [(outcome.certificate_serial, serial, "active")]
+    ledger = {i.serial: i for i in issuance.teller.stock(kind="ukey")}[serial]
+    assert ledger.state == "issued" and ledger.certificate_serial == outcome.certificate_serial
+    # the factory's key and certificate are untouched; the customer's PIN (handed over) opens the UKey
+    assert issuance.ukey_objects(serial) == {"private_keys": 1, "public_keys": 1, "certificates": 1}
+    organisation = _certificate_on_token(issuance, serial).subject.get_attributes_for_oid(x509.NameOID.ORGANIZATION_NAME)[0].value
+    assert str(organisation).startswith("Pre-made UKey")
+
+
+def test_a_ukey_of_the_wrong_kind_for_the_order_is_refused(issuance: IssuanceRig) -> None:
+    counter = issuance.submission()
+    premade_serial = issuance.premade_ukey()
+    outcome = issuance.saga(issuance.job(counter), premade_serial, counter.certificate_orders[0].authorization_code).run()
+    assert outcome.status == Status.FAILED and outcome.error is not None and outcome.error.code == "ukey_wrong_kind"
+
+    premade = issuance.submission(premade=True)
+    blank_serial = issuance.blank_ukey()
+    outcome = issuance.saga(issuance.job(premade), blank_serial, None).run()
+    assert outcome.status == Status.FAILED and outcome.error is not None and outcome.error.code == "ukey_wrong_kind"
+    assert "预制" in outcome.error.message_zh

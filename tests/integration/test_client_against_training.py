@@ -325,3 +325,21 @@ def test_a_code_used_after_the_business_date_moved_is_refused(client_for: Client
         order.reference_no, authorization_code=renewed.authorization_code, csr_pem=csr, token_serial=token, idempotency_key=key()
     )
     assert result.certificate_serial
+
+
+def test_the_training_factory_certifies_a_ukeys_own_key_and_the_ukey_enters_the_vault_pre_made(client_for: ClientFactory) -> None:
+    teller = client_for("T0001")
+    private, csr = rsa_csr("whatever the UKey says")
+    serial = "FX" + uuid.uuid4().hex[:10].upper()
+    made = teller.make_training_premade_ukey(token_serial=serial, key_type="rsa2048", csr_pem=csr, idempotency_key=key())
+    cert = x509.load_pem_x509_certificate(made["certificate"].encode())
+    assert cert.public_key().public_numbers() == private.public_key().public_numbers()  # type: ignore[union-attr]
+    assert "whatever" not in cert.subject.rfc4514_string()
+    [item] = [i for i in teller.stock(holder="vault", kind="ukey") if i.serial == serial]
+    assert item.premade and item.state == "in_stock" and item.certificate_serial == made["certificate_serial"] == f"{cert.serial_number:X}"
+    with pytest.raises(ConflictError) as err:
+        teller.make_training_premade_ukey(token_serial=serial, key_type="rsa2048", csr_pem=csr, idempotency_key=key())
+    assert err.value.code == "serial_not_held"
+    with pytest.raises(ValidationFailedError) as invalid:
+        teller.make_training_premade_ukey(token_serial=serial + "X", key_type="ec_p256", csr_pem=csr, idempotency_key=key())
+    assert invalid.value.code == "csr_invalid"

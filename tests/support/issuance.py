@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import serialization
 
 from drivers.profiles import VendorProfile, load_profiles, profile_by_id
 from teller_client.api.client import CentralClient
@@ -92,6 +94,26 @@ class IssuanceRig:
         assert self.profile.so_pin.value is not None
         token = self.softhsm.create_blank_token(label, so_pin=self.profile.so_pin.value)
         self.receive([token.serial])
+        return token.serial
+
+    def premade_ukey(self, key_type: str = "rsa2048") -> str:
+        """A pre-made certificate UKey as the vendor's factory makes it: key made on the token, certified, stored
+        next to the key, user PIN set to a factory PIN nobody at the branch knows; received into the teller's drawer."""
+        assert self.profile.so_pin.value is not None and self.teller.user is not None
+        token = self.softhsm.create_blank_token("FACTORY", so_pin=self.profile.so_pin.value)
+        factory_pin, key_id = Secret("97531864"), bytes.fromhex("50524d")
+        self.gateway.initialise(token.serial, "PREMADE", factory_pin)
+        self.gateway.generate_key_pair(token.serial, factory_pin, key_type, key_id, "premade")  # type: ignore[arg-type]
+        der = self.gateway.build_csr(token.serial, factory_pin, key_id, [("CN", "PREMADE")])
+        csr = x509.load_der_x509_csr(der).public_bytes(serialization.Encoding.PEM).decode()
+        made = self.teller.make_training_premade_ukey(token_serial=token.serial, key_type=key_type, csr_pem=csr, idempotency_key=key())
+        cert = x509.load_pem_x509_certificate(made["certificate"].encode()).public_bytes(serialization.Encoding.DER)
+        self.gateway.install_certificate(token.serial, factory_pin, cert, "premade", key_id)
+        factory_pin.wipe()
+        self.teller.move_stock(
+            kind="ukey", serials=[token.serial], from_holder="vault", to_holder=self.teller.user.id, reason="test stock",
+            witness_token=self.witness.token(), idempotency_key=key(),
+        )  # fmt: skip
         return token.serial
 
     def receive(self, serials: list[str], *, kind: str = "ukey") -> None:
