@@ -15,12 +15,13 @@ them in the teller's words.
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from drivers.host import DeviceProcess
-from drivers.pkcs11 import wipe
+from drivers.host import DeviceCancelledError, DeviceProcess
+from drivers.pkcs11 import Pkcs11Error, wipe
 from drivers.pkcs11.model import CertificateInfo, KeyAlgorithm, KeyPairInfo, TokenContents, TokenInfo
 from drivers.profiles import VendorProfile, generate_pin
 from teller_client.errors import ConfigurationError
@@ -71,6 +72,23 @@ class TokenGateway:
     def token(self, serial: str, *, cancel: threading.Event | None = None) -> TokenInfo:
         result: TokenInfo = self._call("token", serial, timeout=self.timeouts.quick, cancel=cancel)
         return result
+
+    def wait_for(self, serial: str, *, timeout: float, cancel: threading.Event | None = None, poll: float = 0.5) -> TokenInfo:
+        """The token once it is present (the teller was asked to insert it): polls every ``poll`` seconds.
+
+        ``token_not_found`` after ``timeout`` seconds; :class:`~drivers.host.DeviceCancelledError` (code
+        ``cancelled``) as soon as ``cancel`` is set. For card readers the PC/SC watcher says sooner when a card
+        goes in; USB tokens and software tokens have only their library to ask.
+        """
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                return self.token(serial, cancel=cancel)
+            except Pkcs11Error as exc:
+                if exc.code not in ("token_not_found", "token_not_present", "token_not_recognized") or time.monotonic() + poll > deadline:
+                    raise
+            if (cancel or threading.Event()).wait(poll):
+                raise DeviceCancelledError("waiting for the UKey was cancelled", service=self._host.name, method="token")
 
     def contents(self, serial: str, pin: Secret, *, cancel: threading.Event | None = None) -> TokenContents:
         result: TokenContents = self._with_pins("contents", serial, pins=(pin,), timeout=self.timeouts.quick, cancel=cancel)

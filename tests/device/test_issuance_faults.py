@@ -26,6 +26,8 @@ from pathlib import Path
 
 import pytest
 
+from drivers.host import DeviceCancelledError
+from drivers.pkcs11 import Pkcs11Error
 from teller_client.flows.issuance import COUNTER_STEPS, CertificateJob, IssuanceOutcome, IssuanceSaga, Status, Step, StepEvent
 from teller_client.flows.token_gateway import GatewayTimeouts, TokenGateway
 from teller_client.secret import Secret
@@ -199,3 +201,43 @@ def test_a_pin_changed_behind_the_sagas_back_is_replaced_by_the_security_officer
 
     assert_exactly_one(issuance, job, serial, outcome)
     assert not issuance.pins[serial].matches(Secret("24681357"))
+
+
+def test_waiting_for_a_pulled_ukey_returns_when_it_is_back_and_stops_when_cancelled(issuance: IssuanceRig) -> None:
+    serial = issuance.blank_ukey()
+    token_dir = _token_dir(issuance, serial)
+    away = token_dir.parent.parent / "pulled-out"
+    shutil.move(token_dir, away)
+    threading.Timer(1.0, lambda: shutil.move(away, token_dir)).start()
+    began = time.monotonic()
+    assert issuance.gateway.wait_for(serial, timeout=10.0, poll=0.2).serial == serial
+    assert 0.9 < time.monotonic() - began < 5.0
+
+    shutil.move(token_dir, away)
+    cancel = threading.Event()
+    threading.Timer(0.5, cancel.set).start()
+    began = time.monotonic()
+    with pytest.raises(DeviceCancelledError):
+        issuance.gateway.wait_for(serial, timeout=10.0, cancel=cancel, poll=0.2)
+    assert time.monotonic() - began < 2.0
+    with pytest.raises(Pkcs11Error) as gone:
+        issuance.gateway.wait_for(serial, timeout=0.5, poll=0.2)
+    assert gone.value.code == "token_not_found"
+
+
+def test_cancelling_during_key_generation_stops_there_and_a_later_run_finishes_with_one_key(issuance: IssuanceRig) -> None:
+    submission = issuance.submission()
+    job = issuance.job(submission)
+    serial = issuance.blank_ukey()
+    cancel = threading.Event()
+
+    def cancel_keygen(event: StepEvent) -> None:
+        if event.step == Step.KEY and event.phase == "begun":
+            threading.Timer(0.05, cancel.set).start()
+
+    saga = issuance.saga(job, serial, submission.certificate_orders[0].authorization_code, observer=cancel_keygen)
+    stopped = saga.run(cancel)
+    assert stopped.status == Status.CANCELLED and stopped.step in (Step.KEY, Step.CSR)
+
+    saga = issuance.saga(job, serial, submission.certificate_orders[0].authorization_code)
+    assert_exactly_one(issuance, job, serial, saga.run())
