@@ -5,6 +5,10 @@ The faults (killed worker, killed saga process, pulled UKey, hung library) are i
 
 from __future__ import annotations
 
+import json
+import logging
+
+import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 
@@ -138,3 +142,30 @@ def test_a_ukey_of_the_wrong_kind_for_the_order_is_refused(issuance: IssuanceRig
     outcome = issuance.saga(issuance.job(premade), blank_serial, None).run()
     assert outcome.status == Status.FAILED and outcome.error is not None and outcome.error.code == "ukey_wrong_kind"
     assert "预制" in outcome.error.message_zh
+
+
+def test_neither_the_pin_nor_the_code_reaches_the_journal_the_store_or_the_log(
+    issuance: IssuanceRig, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    submission = issuance.submission()
+    code = submission.certificate_orders[0].authorization_code
+    assert code is not None
+    code_text = code.reveal()
+    serial = issuance.blank_ukey()
+
+    outcome = issuance.saga(issuance.job(submission), serial, code).run()
+
+    assert outcome.status == Status.ISSUED, outcome.error
+    pin = issuance.pins[serial].reveal()
+    store_files = [p for p in issuance.store.path.parent.iterdir() if p.name.startswith(issuance.store.path.name)]
+    assert store_files
+    for secret in (pin, code_text):
+        for path in store_files:
+            assert secret.encode() not in path.read_bytes(), path
+        assert secret not in caplog.text
+        assert all(
+            secret not in json.dumps(entry.request) + json.dumps(entry.result)
+            for entry in issuance.journal.for_subject(f"{submission.certificate_orders[0].reference_no}/{serial}")
+        )
+    assert "generated a rsa2048 key pair" in caplog.text  # the worker's log records were captured too
