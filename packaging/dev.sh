@@ -22,9 +22,11 @@ FONTS="fonts-wqy-zenhei"
 DOCS="poppler-utils"
 # UKeys and readers (test-rig.md): SoftHSM2 and OpenSC tokens, pcscd with the vsmartcard virtual reader; pyscard builds with swig.
 DEVICES="softhsm2 opensc pcscd libpcsclite-dev swig gcc python3-dev vsmartcard-vpcd vsmartcard-vpicc python3-virtualsmartcard python3-pycryptodome"
+# Printers (test-rig.md): lp/lpstat for cups: printers (run); the CUPS daemon and its socket backend for the device tests.
+PRINTERS="cups cups-client"
 case "$MODE" in
-  run)  DEB="$QT_LIBS $X_LIBS $FONTS $DEVICES" ;;
-  test) DEB="$QT_LIBS $FONTS $DOCS $DEVICES" ;;
+  run)  DEB="$QT_LIBS $X_LIBS $FONTS $DEVICES cups-client" ;;
+  test) DEB="$QT_LIBS $FONTS $DOCS $DEVICES $PRINTERS" ;;
   *) echo "usage: bash packaging/dev.sh run|test [options]" >&2; exit 2 ;;
 esac
 
