@@ -15,6 +15,8 @@ Sub-commands::
     teller-client eform scan IMAGE|PDF...               the barcode texts in scanned pages or photos
     teller-client devices [--json] [--timeout S] [--profiles DIR]
                                                         card readers, UKey modules and tokens at this counter
+    teller-client print-test [--printer SPEC] [--pdf OUT.pdf] [--training]
+                                                        the letter calibration page and a sample letter (dummy secret)
     teller-client version
 
 Exit codes: 0 success; 1 the input was checked and has problems; 2 the command
@@ -38,7 +40,7 @@ from teller_client.logs import configure_logging
 from teller_client.paths import data_dir, log_dir
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_FAILED = 0, 1, 2
-COMMANDS = ("run", "validate", "catalogue", "store", "settings", "serve-training", "eform", "devices", "version")
+COMMANDS = ("run", "validate", "catalogue", "store", "settings", "serve-training", "eform", "devices", "print-test", "version")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -83,6 +85,13 @@ def _parser() -> argparse.ArgumentParser:
     dev.add_argument("--json", action="store_true", help="print the inventory as JSON")
     dev.add_argument("--timeout", type=float, default=10.0, metavar="S", help="seconds each reader/module may take (default 10)")
     dev.add_argument("--profiles", type=Path, action="append", default=[], metavar="DIR", help="also load vendor profiles from DIR")
+
+    pt = sub.add_parser("print-test", parents=[common], help="print the letter calibration page and a sample letter (branch IT)")
+    pt.add_argument(
+        "--printer", metavar="SPEC", help="raw:HOST:PORT, cups:QUEUE, windows:NAME, escp+raw:HOST:PORT (default: setting printer.letter)"
+    )
+    pt.add_argument("--pdf", type=Path, metavar="OUT.pdf", help="write the two pages to a PDF instead of printing")
+    pt.add_argument("--training", action="store_true", help="use the training store's settings")
 
     sub.add_parser("version", parents=[common], help="print the version")
     return parser
@@ -169,6 +178,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             from teller_client.flows.device_report import run_devices  # device drivers only for this command
 
             return run_devices(args)
+        if args.command == "print-test":
+            return _print_test(args)
         if args.command == "eform":
             from teller_client.eform.cli import run_eform  # cryptography only for this command
 
@@ -178,6 +189,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     except TellerError as exc:
         print(f"teller-client: {exc.message_zh} / {exc.message_en}", file=sys.stderr)
         return EXIT_FAILED
+
+
+def _print_test(args: argparse.Namespace) -> int:
+    from teller_client.flows.print_test import run_print_test  # reportlab and the printer drivers only for this command
+    from teller_client.store.database import STORE_FILE, open_store
+    from teller_client.store.settings import SettingsRepository
+
+    store = open_store(data_dir(args.training) / STORE_FILE)
+    try:
+        settings = SettingsRepository(store).all()
+    finally:
+        store.close()
+    return run_print_test(args, settings)
 
 
 def _read_json(name: str) -> Any:

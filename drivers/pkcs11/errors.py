@@ -10,7 +10,7 @@ message ever holds a PIN: messages are fixed English sentences plus, at most, a 
 
 from __future__ import annotations
 
-from typing import Literal, get_args
+from typing import Any, Literal, get_args
 
 Pkcs11ErrorCode = Literal[
     "pin_incorrect",  # wrong PIN; attempts_left when the token says (final try → 1)
@@ -103,6 +103,16 @@ class Pkcs11Error(Exception):
         self.attempts_left = attempts_left
         self.pin_count_low = pin_count_low
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickles with every attribute (the default would call the class with the message as the code)."""
+        return (_rebuild, (self.code, self.message, self.operation, self.rv, self.attempts_left, self.pin_count_low))
+
     def __repr__(self) -> str:
         rv = None if self.rv is None else f"0x{self.rv:08X}"
         return f"Pkcs11Error(code={self.code!r}, operation={self.operation!r}, rv={rv}, attempts_left={self.attempts_left!r})"
+
+
+def _rebuild(
+    code: Pkcs11ErrorCode, message: str, operation: str | None, rv: int | None, attempts_left: int | None, pin_count_low: bool
+) -> Pkcs11Error:
+    return Pkcs11Error(code, message, operation=operation, rv=rv, attempts_left=attempts_left, pin_count_low=pin_count_low)

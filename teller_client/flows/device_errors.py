@@ -11,6 +11,7 @@ from __future__ import annotations
 from drivers.host import DeviceHostError
 from drivers.pcsc import PcscError
 from drivers.pkcs11 import Pkcs11Error
+from drivers.printing import PrintError
 from drivers.scanner import ScannerError
 from teller_client.errors import CancelledError, TellerError
 
@@ -80,10 +81,26 @@ SCANNER: dict[str, tuple[str, str]] = {
     "invalid_settings": ("端口 {port} 的扫描枪设置无效。", "The scanner settings for port {port} are not valid."),
     "disconnected": ("扫描枪 {port} 已断开。", "The scanner on {port} was disconnected."),
 }
-TABLES: dict[str, dict[str, tuple[str, str]]] = {"pkcs11": PKCS11, "pcsc": PCSC, "device": HOST, "scanner": SCANNER}
+PRINTER: dict[str, tuple[str, str]] = {
+    "offline": (
+        "打印机{printer}脱机或无法连接，请检查电源、网线和纸盒后重试。",
+        "The printer{printer} is offline or cannot be reached; check power, cable and trays, then retry.",
+    ),
+    "refused": (
+        "打印机{printer}拒绝了打印任务（队列暂停或不接受任务），请联系网点 IT。",
+        "The printer{printer} refused the job (queue paused or not accepting jobs); call branch IT.",
+    ),
+    "paper_out": ("打印机{printer}缺纸，请装纸。", "The printer{printer} is out of paper; load paper."),
+    "timeout": ("打印机{printer}未在规定时间内完成打印。", "The printer{printer} did not finish in time."),
+    "cancelled": ("打印已取消。", "Printing was cancelled."),
+    "not_found": ("找不到打印机{printer}，请检查打印机设置。", "The printer{printer} was not found; check the printer settings."),
+    "invalid_settings": ("打印机设置无效，请网点 IT 检查打印机设置。", "The printer settings are not valid; branch IT must check them."),
+    "failed": ("打印失败{printer}。", "Printing failed{printer}."),
+}
+TABLES: dict[str, dict[str, tuple[str, str]]] = {"pkcs11": PKCS11, "pcsc": PCSC, "device": HOST, "scanner": SCANNER, "printer": PRINTER}
 
 
-def device_error(exc: Pkcs11Error | PcscError | DeviceHostError | ScannerError, *, port: str | None = None) -> TellerError:
+def device_error(exc: Pkcs11Error | PcscError | DeviceHostError | ScannerError | PrintError, *, port: str | None = None) -> TellerError:
     """The teller's error for a driver's error (``raise device_error(exc) from exc``); ``port`` names a scanner's port."""
     if exc.code == "cancelled":
         return CancelledError()
@@ -100,5 +117,9 @@ def device_error(exc: Pkcs11Error | PcscError | DeviceHostError | ScannerError, 
         zh, en = SCANNER[exc.code]
         port = port or exc.port or ""
         return TellerError(en.format(port=port), zh.format(port=port), code=f"scanner_{exc.code}")
+    if isinstance(exc, PrintError):
+        zh, en = PRINTER[exc.code]
+        name = f" {exc.printer}" if exc.printer else ""
+        return TellerError(en.format(printer=name), zh.format(printer=name), code=f"printer_{exc.code}")
     zh, en = HOST[exc.code]
     return TellerError(en, zh, code=f"device_{exc.code}")

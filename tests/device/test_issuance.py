@@ -8,13 +8,18 @@ from __future__ import annotations
 import json
 import logging
 
+import pypdfium2 as pdfium
 import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 
+from drivers.printing import RawSocketPrinter
+from teller_client.documents.letters import LetterLayout
 from teller_client.flows.issuance import COUNTER_STEPS, PREMADE_STEPS, Status, Step, StepEvent
+from teller_client.flows.letters import LetterStation, PasswordLetters, pin_letter_sink
 from teller_client.secret import Secret
 from tests.support.issuance import IssuanceRig
+from tests.support.printer import PrinterListener
 
 
 def _certificate_on_token(rig: IssuanceRig, serial: str) -> x509.Certificate:
@@ -169,3 +174,24 @@ def test_neither_the_pin_nor_the_code_reaches_the_journal_the_store_or_the_log(
             for entry in issuance.journal.for_subject(f"{submission.certificate_orders[0].reference_no}/{serial}")
         )
     assert "generated a rsa2048 key pair" in caplog.text  # the worker's log records were captured too
+
+
+def test_the_ukey_pin_is_printed_on_the_pin_letter_and_opens_the_ukey(issuance: IssuanceRig, printer_listener: PrinterListener) -> None:
+    submission = issuance.submission()
+    job = issuance.job(submission)
+    serial = issuance.blank_ukey()
+    station = LetterStation(
+        RawSocketPrinter("127.0.0.1", printer_listener.port), "PRN-01", LetterLayout(), "示例银行", "营业部", training=True
+    )
+    letters = PasswordLetters(issuance.teller, issuance.journal, station)
+    sink = pin_letter_sink(letters, customer_name="厦门示例贸易有限公司", users={job.user_no: ("王五", "3500000042001")})
+
+    outcome = issuance.saga(job, serial, submission.certificate_orders[0].authorization_code, pin_sink=sink).run()
+
+    assert outcome.status == Status.ISSUED, outcome.error
+    [pdf] = printer_listener.wait_for_jobs(1)
+    words = pdfium.PdfDocument(pdf)[0].get_textpage().get_text_range().split()
+    assert serial in words and "王*" in words
+    [pin] = [w for w in words if w.isdigit() and len(w) == issuance.profile.user_pin.generated_length]
+    contents = issuance.gateway.contents(serial, Secret(pin))  # the printed PIN logs in
+    assert len(contents.certificates) == 1

@@ -12,12 +12,16 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 import requests
 
 from teller_client.api.client import CentralClient
 from teller_client.api.contract import load_contract
+
+if TYPE_CHECKING:
+    from teller_client.training.server import TrainingServer
 
 BUSINESS_DATE = date(2026, 11, 23)
 TRAINING_PASSWORD = "training"
@@ -54,13 +58,25 @@ class ContractRecorder:
 
 
 @pytest.fixture(scope="module")
-def training_service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A training central service on a random loopback port for the whole module; yields its base URL."""
+def training_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TrainingServer]:
+    """A training central service on a random loopback port for the whole module."""
     from teller_client.training.server import TrainingServer
 
     data: Path = tmp_path_factory.mktemp("central")
     with TrainingServer(data, business_date=BUSINESS_DATE) as server:
-        yield server.url
+        yield server
+
+
+@pytest.fixture(scope="module")
+def training_service(training_server: TrainingServer) -> str:
+    """The module's training service: its base URL."""
+    return training_server.url
+
+
+@pytest.fixture(scope="module")
+def training_data(training_server: TrainingServer) -> Path:
+    """The module's training service: its data folder (``central.sqlite``, the CA), for checks behind the API."""
+    return training_server.data_dir
 
 
 @pytest.fixture(scope="module")

@@ -25,7 +25,7 @@ from cryptography.hazmat.primitives import serialization
 from drivers.profiles import VendorProfile, load_profiles, profile_by_id
 from teller_client.api.client import CentralClient
 from teller_client.api.models import Submission
-from teller_client.flows.issuance import CertificateJob, IssuanceSaga, StepEvent
+from teller_client.flows.issuance import CertificateJob, IssuanceSaga, PinSink, StepEvent
 from teller_client.flows.token_gateway import GatewayTimeouts, TokenGateway
 from teller_client.secret import Secret
 from teller_client.store.database import Store, open_store
@@ -137,6 +137,7 @@ class IssuanceRig:
         *,
         observer: Callable[[StepEvent], None] | None = None,
         gateway: TokenGateway | None = None,
+        pin_sink: PinSink | None = None,
     ) -> IssuanceSaga:
         assert self.teller.user is not None
         return IssuanceSaga(
@@ -146,7 +147,7 @@ class IssuanceRig:
             central=self.teller,
             journal=self.journal,
             actor=self.teller.user.id,
-            pin_sink=self.pin_sink,
+            pin_sink=pin_sink or self.pin_sink,
             authorization_code=code,
             observer=observer,
         )

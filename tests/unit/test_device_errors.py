@@ -4,18 +4,25 @@ from __future__ import annotations
 
 import pytest
 
-from drivers import host, pcsc, pkcs11, scanner
+from drivers import host, pcsc, pkcs11, printing, scanner
 from drivers.host import DeviceTimeoutError
 from drivers.pcsc import PcscError
 from drivers.pkcs11 import Pkcs11Error
+from drivers.printing import PrintError
 from drivers.scanner import ScannerError
 from teller_client.errors import CancelledError
-from teller_client.flows.device_errors import HOST, PCSC, PKCS11, SCANNER, TABLES, device_error
+from teller_client.flows.device_errors import HOST, PCSC, PKCS11, PRINTER, SCANNER, TABLES, device_error
 
 
 @pytest.mark.parametrize(
     ("codes", "table"),
-    [(pkcs11.ERROR_CODES, PKCS11), (pcsc.ERROR_CODES, PCSC), (host.ERROR_CODES, HOST), (scanner.ERROR_CODES, SCANNER)],
+    [
+        (pkcs11.ERROR_CODES, PKCS11),
+        (pcsc.ERROR_CODES, PCSC),
+        (host.ERROR_CODES, HOST),
+        (scanner.ERROR_CODES, SCANNER),
+        (printing.ERROR_CODES, PRINTER),
+    ],
 )
 def test_every_driver_code_has_a_bilingual_message(codes: tuple[str, ...], table: dict[str, tuple[str, str]]) -> None:
     assert set(codes) == set(table)
@@ -37,4 +44,6 @@ def test_codes_are_prefixed_by_driver_and_cancellations_stay_silent() -> None:
     scanned = device_error(ScannerError("port_busy", "busy"), port="COM3")
     assert scanned.code == "scanner_port_busy" and "COM3" in scanned.message_zh and "COM3" in scanned.message_en
     assert isinstance(device_error(PcscError("cancelled", "x")), CancelledError)
-    assert set(TABLES) == {"pkcs11", "pcsc", "device", "scanner"}
+    assert set(TABLES) == {"pkcs11", "pcsc", "device", "scanner", "printer"}
+    offline = device_error(PrintError("offline", printer="raw:10.1.2.3:9100"))
+    assert offline.code == "printer_offline" and "raw:10.1.2.3:9100" in offline.message_zh and "offline" in offline.message_en

@@ -163,3 +163,12 @@ def test_str_and_bytes_pins_are_lent_too() -> None:
         assert buffer == b"1234" and length == 4
     with pin_buffer(b"") as (buffer, length):
         assert (buffer, length) == (None, 0)
+
+
+def test_a_driver_error_pickles_with_every_attribute() -> None:
+    import pickle
+
+    error = Pkcs11Error("pin_incorrect", operation="login", rv=0xA0, attempts_left=2)
+    again = pickle.loads(pickle.dumps(error))
+    assert (again.code, again.message, again.operation, again.rv, again.attempts_left) == ("pin_incorrect", error.message, "login", 0xA0, 2)
+    assert pickle.loads(pickle.dumps(Pkcs11Error("pin_locked"))).code == "pin_locked"
