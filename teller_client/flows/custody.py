@@ -18,11 +18,15 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
+from typing import cast
 
 from teller_client.api.client import CentralClient
 from teller_client.api.models import Movement, Reconciliation
+from teller_client.documents.custody import CustodyLine, CustodyReport, ItemKind, SpoiledItem
+from teller_client.domain.bank_time import BANK_TIME
 from teller_client.errors import TellerError
 from teller_client.store.journal import Journal
 
@@ -149,6 +153,87 @@ class Custody:
     def reconcile(self, day: date | None = None) -> Reconciliation:
         """The central ledger's reconciliation for ``day`` (default: the business date)."""
         return self._central.reconciliation(day)
+
+    def end_of_day_report(self, staff: ReportStaff, *, day: date | None = None, generated_at: datetime | None = None) -> CustodyReport:
+        """The end-of-day custody report: the central reconciliation per holder and kind, each closing figure checked
+        against the items the ledger lists as held now, and the spoiled items with the reasons this counter recorded."""
+        reconciliation = self.reconcile(day)
+        held: dict[tuple[str, str], int] = {}
+        for item in self._central.stock(state="in_stock"):
+            held[(item.holder, item.kind)] = held.get((item.holder, item.kind), 0) + 1
+        lines = tuple(
+            CustodyLine(
+                holder=line.holder,
+                holder_name=staff.names.get(line.holder, "网点库房 Vault" if line.holder == VAULT else line.holder),
+                kind=cast(ItemKind, line.kind),
+                opening=line.opening,
+                received=line.received,
+                transferred_in=line.transferred_in,
+                transferred_out=line.transferred_out,
+                issued=line.issued,
+                spoiled=line.spoiled,
+                returned=line.returned,
+                closing=line.closing,
+                ledger_closing=held.get((line.holder, line.kind), 0),
+            )
+            for line in reconciliation.lines
+        )
+        when = generated_at or datetime.now(BANK_TIME)
+        return CustodyReport(
+            report_no=f"CR{reconciliation.date:%Y%m%d}{reconciliation.branch_id}",
+            business_date=reconciliation.date,
+            lines=lines,
+            spoiled=self._spoiled_today(staff, when),
+            teller_name=staff.names.get(self.actor, self.actor),
+            teller_id=self.actor,
+            supervisor_name=staff.names.get(staff.supervisor_id, staff.supervisor_id),
+            supervisor_id=staff.supervisor_id,
+            generated_at=when,
+            bank_name=staff.bank_name,
+            branch_name=staff.branch_name,
+            training=staff.training,
+        )
+
+    def _spoiled_today(self, staff: ReportStaff, when: datetime) -> tuple[SpoiledItem, ...]:
+        """Items the central ledger lists as spoiled, with the reason this counter's journal has for them."""
+        reasons: dict[str, tuple[str, str, str]] = {}
+        for entry in self._journal.done_of_kind("custody.movement"):
+            if entry.request.get("to_holder") == SPOILED:
+                for serial in entry.request.get("serials", []):
+                    reasons[serial] = (
+                        entry.request.get("reason", ""),
+                        entry.request.get("from_holder", ""),
+                        entry.request.get("witness", ""),
+                    )
+        for entry in self._journal.done_of_kind("letter.confirm"):
+            if entry.request.get("outcome") == "spoiled":
+                serial = entry.request.get("letter_serial", "")
+                reasons.setdefault(serial, ("打印失败或密码遗失，信函作废 print failed or password lost", entry.actor, ""))
+        spoiled = []
+        for item in self._central.stock(state="spoiled"):
+            reason, holder, witness = reasons.get(item.serial, ("", item.holder, ""))
+            spoiled.append(
+                SpoiledItem(
+                    kind=cast(ItemKind, item.kind),
+                    serial=item.serial,
+                    holder_name=staff.names.get(holder, holder),
+                    reason=reason or "—",
+                    at=when,
+                    witness=witness,
+                )
+            )
+        return tuple(spoiled)
+
+
+@dataclass(frozen=True)
+class ReportStaff:
+    """Who the report names: people by user ID, the supervisor who signs it, the bank and branch."""
+
+    names: Mapping[str, str]
+    supervisor_id: str
+    bank_name: str
+    branch_name: str
+    training: bool
 
 
 def movement_subject(kind: str, serials: list[str], from_holder: str, to_holder: str) -> str:

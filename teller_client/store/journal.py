@@ -139,6 +139,12 @@ class Journal:
             rows = s.scalars(select(JournalEntry).where(JournalEntry.state == PENDING).order_by(JournalEntry.id))
             return [_record(e) for e in rows]
 
+    def done_of_kind(self, kind: str) -> list[JournalRecord]:
+        """Completed actions of one kind, oldest first."""
+        with self._store.session() as s:
+            rows = s.scalars(select(JournalEntry).where(JournalEntry.kind == kind, JournalEntry.state == DONE).order_by(JournalEntry.id))
+            return [_record(e) for e in rows]
+
     def for_subject(self, subject: str) -> list[JournalRecord]:
         with self._store.session() as s:
             rows = s.scalars(select(JournalEntry).where(JournalEntry.subject == subject).order_by(JournalEntry.id))

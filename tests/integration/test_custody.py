@@ -5,13 +5,20 @@ from __future__ import annotations
 import uuid
 from pathlib import Path
 
+import pypdfium2 as pdfium
 import pytest
 
+from drivers.printing import RawSocketPrinter
 from teller_client.api.errors import ConflictError
-from teller_client.flows.custody import Custody, CustodyError, Witness, expand_serials, movement_subject
+from teller_client.documents.custody import render_custody_report
+from teller_client.documents.letters import LetterLayout
+from teller_client.flows.custody import Custody, CustodyError, ReportStaff, Witness, expand_serials, movement_subject
+from teller_client.flows.letters import LetterStation, LetterStatus, PasswordLetters
 from teller_client.store.database import open_store
 from teller_client.store.journal import DONE, Journal
+from tests.integration.test_letters import letter_job
 from tests.support.central import ClientFactory
+from tests.support.printer import PrinterListener
 
 pytestmark = pytest.mark.integration
 
@@ -88,3 +95,40 @@ def test_nobody_witnesses_their_own_movement_and_a_refused_one_is_not_left_pendi
         custody.to_vault("letter", ["NOTHELD01"], "T0001", Witness("S0001", client_for("S0001")), "end of day")
     assert conflict.value.code == "serial_not_held"
     assert journal.pending() == []
+
+
+def test_the_end_of_day_report_balances_after_a_day_of_issuing_spoiling_and_returning(
+    client_for: ClientFactory, printer_listener: PrinterListener, tmp_path: Path
+) -> None:
+    supervisor, teller = client_for("S0002"), client_for("T0002")
+    journal = Journal(open_store(tmp_path / "store.sqlite"))
+    vault, drawer = Custody(supervisor, journal), Custody(teller, journal)
+    prefix = "EOD" + uuid.uuid4().hex[:3].upper()
+    box = expand_serials(f"{prefix}001-{prefix}006")
+    vault.receive("letter", box, Witness("T0002", teller), "box from the printer works")
+    vault.to_drawer("letter", box, "T0002", Witness("T0002", teller), "drawer for the day")
+    # issuing: a password letter printed on the drawer's lowest serial
+    station = LetterStation(
+        RawSocketPrinter("127.0.0.1", printer_listener.port), "PRN-01", LetterLayout(), "示例银行", "营业部", training=True
+    )
+    job = letter_job(teller, supervisor)
+    lowest = min(i.serial for i in teller.stock(holder="T0002", kind="letter", state="in_stock"))
+    assert PasswordLetters(teller, journal, station).print_letter(job).status == LetterStatus.PRINTED
+    # spoiling and returning
+    unused = sorted(set(box) - {lowest})
+    drawer.spoil("letter", [unused[0]], "T0002", Witness("S0002", supervisor), "torn while loading")
+    drawer.to_vault("letter", unused[1:4], "T0002", Witness("S0002", supervisor), "end of day")
+    vault.move("letter", [unused[3]], "vault", "supplier", Witness("T0002", teller), "misprinted serial, back to the printer works")
+
+    staff = ReportStaff({"T0002": "李柜员", "S0002": "林主管"}, "S0002", "示例银行", "厦门分行营业部", training=True)
+    report = vault.end_of_day_report(staff)
+
+    assert report.balanced and all(line.balanced for line in report.lines)
+    drawer_line = next(line for line in report.lines if (line.holder, line.kind) == ("T0002", "letter"))
+    assert drawer_line.issued >= 1 and drawer_line.spoiled >= 1 and drawer_line.transferred_out >= 2
+    vault_line = next(line for line in report.lines if (line.holder, line.kind) == ("vault", "letter"))
+    assert vault_line.returned >= 1 and vault_line.received >= 6
+    torn = next(item for item in report.spoiled if item.serial == unused[0])
+    assert torn.reason == "torn while loading" and torn.holder_name == "李柜员" and torn.witness == "S0002"
+    text = "".join(page.get_textpage().get_text_range() for page in pdfium.PdfDocument(render_custody_report(report)))
+    assert "torn while loading" in text and "李柜员" in text and unused[0] in text
