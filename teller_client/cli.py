@@ -201,6 +201,10 @@ def _print_test(args: argparse.Namespace) -> int:
         settings = SettingsRepository(store).all()
     finally:
         store.close()
+    if str(args.printer or settings.get("printer.letter") or "").startswith("qt:"):
+        from teller_client.ui.spooler_printer import install  # Qt only for a printer of the system's spooler
+
+        install()
     return run_print_test(args, settings)
 
 

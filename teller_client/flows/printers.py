@@ -3,7 +3,8 @@
 Settings (``teller-client settings set KEY VALUE``; the values are the printer specs of
 :func:`drivers.printing.printer_from_spec`)::
 
-    printer.letter         raw:10.8.1.20:9100 | cups:LETTERS | windows:Letter printer | escp+raw:HOST:PORT | escp+file:/dev/usb/lp0
+    printer.letter         raw:10.8.1.20:9100 | cups:LETTERS | qt:Letter printer | windows:Letter printer | escp+raw:HOST:PORT
+                           | escp+file:/dev/usb/lp0   (qt: any printer of the system's spooler, through its driver)
     printer.documents      the A4 printer for confirmations, handover slips and reports (default: printer.letter)
     printer.letter_layout  {"page_width_mm": 241, "page_height_mm": 140, "offset_x_mm": 1.5, "offset_y_mm": -2, ...}
     printer.timeout_seconds  how long a job may take to reach the printer (default 60)
@@ -14,6 +15,7 @@ A missing or unusable setting is a :class:`~teller_client.errors.ConfigurationEr
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, Literal
 
 from drivers.printing import Printer, PrintError, printer_from_spec
@@ -37,10 +39,24 @@ def printer_spec(settings: dict[str, Any], kind: DocumentKind) -> str:
     return spec.strip()
 
 
+_BACKENDS: dict[str, Callable[[str], Printer]] = {}
+"""Printer kinds the drivers cannot make (they need Qt): ``qt`` is registered by the GUI, see ``ui/spooler_printer``."""
+
+
+def register_backend(prefix: str, factory: Callable[[str], Printer]) -> None:
+    """Make ``PREFIX:REST`` specs build ``factory(REST)``."""
+    _BACKENDS[prefix] = factory
+
+
 def printer_for(settings: dict[str, Any], kind: DocumentKind, spec: str | None = None) -> Printer:
     """The printer for ``kind`` (or the given ``spec``), or a :class:`ConfigurationError` naming the setting."""
     text = spec or printer_spec(settings, kind)
+    prefix, _, rest = text.partition(":")
     try:
+        if prefix in _BACKENDS:
+            return _BACKENDS[prefix](rest)
+        if prefix == "qt":
+            raise PrintError("invalid_settings", "qt: printers print from the desktop program (or print-test)", printer=text)
         return printer_from_spec(text)
     except PrintError as exc:
         error = device_error(exc)

@@ -16,6 +16,7 @@ from teller_client.store.settings import SettingsRepository
 from teller_client.ui.central import Endpoint
 from teller_client.ui.error_router import ErrorRouter
 from teller_client.ui.main_window import AppContext, MainWindow
+from teller_client.ui.spooler_printer import install as install_spooler_printers
 from teller_client.ui.worker import WorkerPool
 
 log = logging.getLogger(__name__)
@@ -99,6 +100,7 @@ def run_gui(
     assert isinstance(app, QApplication)
     app.setApplicationName("teller-client")
     app.setOrganizationName("teller-client")
+    install_spooler_printers()  # qt:NAME printer settings print through the system's spooler
     window = build_window(training, data_dir, lang=lang, interactive_errors=not self_test, central_url=central_url, ca_bundle=ca_bundle)
     window.context.errors.install_hooks()
     if self_test:
