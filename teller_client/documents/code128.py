@@ -22,7 +22,6 @@ from barcode.errors import BarcodeError as PythonBarcodeError  # type: ignore[im
 from reportlab.lib.colors import Color, black, white
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import Flowable
 
 from teller_client.documents.fonts import document_fonts
 from teller_client.errors import TellerError
@@ -125,19 +124,3 @@ def code128_pattern(text: str) -> str:
 def code128(text: str, *, module_width: float = MODULE, bar_height: float = BAR_HEIGHT, text_size: float = TEXT_SIZE) -> Code128:
     """``text`` as a :class:`Code128` symbol ready to draw; ``text_size`` 0 leaves out the human-readable line."""
     return Code128(text, code128_pattern(text), module_width, bar_height, QUIET_MODULES, text_size)
-
-
-class Code128Flowable(Flowable):
-    """A :class:`Code128` in a platypus story, quiet zones included in its width."""
-
-    def __init__(self, symbol: Code128) -> None:
-        super().__init__()
-        self.symbol = symbol
-        self.width = symbol.width
-        self.height = symbol.height
-
-    def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
-        return self.symbol.width, self.symbol.height
-
-    def draw(self) -> None:
-        self.symbol.draw(self.canv, 0, 0)
