@@ -4,16 +4,18 @@ The confirmation, the handover slip and the custody report are platypus
 stories built by :meth:`A4Document.build`: every page gets the running
 header (from page 2), the footer "第 x 页 / 共 y 页 · Page x of y" (counted by a
 canvas that holds its pages until the end), and in training the diagonal
-"培训 TRAINING" watermark under the content. Text is in the embedded
-WenQuanYi Micro Hei (tables too: their default, Helvetica, would not be
-embedded). Output is deterministic (reportlab ``invariant``): the same data
-gives the same bytes.
+"培训 TRAINING" watermark under the content. The printable e-form
+(``eform_form``) lays out its own page templates with the same pieces:
+:meth:`A4Document.doc_template`, :func:`body_frame` and :func:`draw_furniture`.
+Text is in the embedded WenQuanYi Micro Hei (tables too: their default,
+Helvetica, would not be embedded). Output is deterministic (reportlab
+``invariant``): the same data gives the same bytes.
 """
 
 from __future__ import annotations
 
 import io
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -77,6 +79,9 @@ def masked_id(number: str) -> str:
 @dataclass(frozen=True)
 class Styles:
     font: str
+    small_size: float = 7.5
+    """Size and leading of ``small``, the grey notes."""
+    small_leading: float = 10
     body: ParagraphStyle = field(init=False)
     small: ParagraphStyle = field(init=False)
     cell: ParagraphStyle = field(init=False)
@@ -90,7 +95,9 @@ class Styles:
         base = ParagraphStyle("body", fontName=self.font, fontSize=9, leading=13, textColor=INK, wordWrap="CJK")
         cell = ParagraphStyle("cell", parent=base, fontSize=8, leading=10.5)
         object.__setattr__(self, "body", base)
-        object.__setattr__(self, "small", ParagraphStyle("small", parent=base, fontSize=7.5, leading=10, textColor=MUTED))
+        object.__setattr__(
+            self, "small", ParagraphStyle("small", parent=base, fontSize=self.small_size, leading=self.small_leading, textColor=MUTED)
+        )
         object.__setattr__(self, "cell", cell)
         object.__setattr__(self, "head", ParagraphStyle("head", parent=cell, textColor=ACCENT))
         object.__setattr__(self, "number", ParagraphStyle("number", parent=cell, alignment=TA_RIGHT))
@@ -99,7 +106,7 @@ class Styles:
 
 
 class Heading(Flowable):
-    """A section heading: an accent bar, the Chinese title in faux bold, the English in grey, a rule; kept with what follows."""
+    """A section heading: an accent bar, the Chinese title in faux bold, the English (if any) in grey, a rule; kept with what follows."""
 
     def __init__(self, zh: str, en: str = "") -> None:
         super().__init__()
@@ -118,12 +125,14 @@ class Heading(Flowable):
         canvas.setStrokeColor(RULE)
         canvas.setLineWidth(0.5)
         canvas.line(0, 3, self.width, 3)
+        canvas.restoreState()
         draw_bold_string(canvas, 8, 8, self.zh, 10.5, color=ACCENT)
         if self.en:
+            canvas.saveState()
             canvas.setFont(document_fonts().regular, 8)
             canvas.setFillColor(MUTED)
             canvas.drawString(8 + string_width(self.zh, 10.5) + 6, 8, self.en)
-        canvas.restoreState()
+            canvas.restoreState()
 
 
 class TitleBlock(Flowable):
@@ -156,6 +165,15 @@ class TitleBlock(Flowable):
         self.symbol.draw(canvas, self.width - self.symbol.width + self.symbol.quiet, top - 10 - self.symbol.height)
 
 
+def fit(text: str, width: float, size: float) -> str:
+    """``text``, cut with an ellipsis to fit ``width`` points at ``size``."""
+    if string_width(text, size) <= width:
+        return text
+    while text and string_width(text + "…", size) > width:
+        text = text[:-1]
+    return text + "…"
+
+
 def grid(header_rows: int = 1, *, shade_columns: Sequence[int] = ()) -> list[tuple[Any, ...]]:
     """Table commands: thin grid, cells centred vertically, the header rows and ``shade_columns`` shaded."""
     commands: list[tuple[Any, ...]] = [
@@ -175,10 +193,13 @@ def grid(header_rows: int = 1, *, shade_columns: Sequence[int] = ()) -> list[tup
 class A4Document:
     """One A4 document: its styles and table helpers, and :meth:`build` with the page furniture."""
 
-    def __init__(self, *, title: str, number: str, subject: str, training: bool) -> None:
+    def __init__(self, *, title: str, number: str, subject: str, training: bool, small_text: tuple[float, float] = (7.5, 10)) -> None:
+        """``small_text``: size and leading of the grey notes (``styles.small``)."""
         self.title, self.number, self.subject, self.training = title, number, subject, training
         self.font = document_fonts().regular
-        self.styles = Styles(self.font)
+        self.styles = Styles(self.font, *small_text)
+        self.split_in_row = False
+        """Whether a table row may break inside (else a row taller than a page is a layout error)."""
 
     # content helpers
 
@@ -193,6 +214,10 @@ class A4Document:
     def heads(self, *pairs: tuple[str, str]) -> list[Any]:
         """A table's header row: (Chinese, English) labels."""
         return [self.label(zh, en) for zh, en in pairs]
+
+    def style(self, commands: list[tuple[Any, ...]]) -> TableStyle:
+        """A table style in the document font (a table's default, Helvetica, is not embedded)."""
+        return TableStyle([("FONTNAME", (0, 0), (-1, -1), self.font), *commands])
 
     def table(
         self,
@@ -210,33 +235,40 @@ class A4Document:
             colWidths=[w * FRAME_WIDTH / total for w in widths],
             rowHeights=heights,
             repeatRows=repeat,
+            splitInRow=int(self.split_in_row),
             hAlign="LEFT",
         )
-        table.setStyle(TableStyle([("FONTNAME", (0, 0), (-1, -1), self.font), *commands]))
+        table.setStyle(self.style(commands))
         return table
 
-    def key_values(self, pairs: Sequence[tuple[Paragraph, str]], widths: Sequence[float] = (22, 40, 20, 40)) -> Table:
-        """Label/value pairs two to a row."""
+    def key_values(
+        self, pairs: Sequence[tuple[Paragraph, str]], widths: Sequence[float] = (22, 40, 20, 40), *, whole_rows: Collection[int] = ()
+    ) -> Table:
+        """Label/value pairs two to a row; the pairs at the indexes ``whole_rows`` have a row to themselves, the value across it."""
         rows: list[list[Any]] = []
-        for i in range(0, len(pairs), 2):
-            row: list[Any] = [*pairs[i]]
-            row += [*pairs[i + 1]] if i + 1 < len(pairs) else ["", ""]
-            rows.append(row)
-        return self.table(rows, widths, grid(0, shade_columns=(0, 2)), repeat=0)
+        spans: list[tuple[Any, ...]] = []
+        pending: list[Any] = []
+        for i, (key, value) in enumerate(pairs):
+            if i in whole_rows:
+                if pending:
+                    rows.append([*pending, "", ""])
+                    pending = []
+                spans += [("SPAN", (1, len(rows)), (3, len(rows))), ("BACKGROUND", (1, len(rows)), (3, len(rows)), colors.white)]
+                rows.append([key, value, "", ""])
+                continue
+            pending += [key, value]
+            if len(pending) == 4:
+                rows.append(pending)
+                pending = []
+        if pending:
+            rows.append([*pending, "", ""])
+        return self.table(rows, widths, grid(0, shade_columns=(0, 2)) + spans, repeat=0)
 
     def note(self, text: str, *, warning: bool = False) -> Table:
         """A notice in a shaded box across the page."""
         box = Table([[self.p(text, self.styles.warn if warning else self.styles.small)]], colWidths=[FRAME_WIDTH])
         edge, ground = (WARN, WARN_SHADE) if warning else (ACCENT, NOTE_SHADE)
-        box.setStyle(
-            TableStyle(
-                [
-                    ("FONTNAME", (0, 0), (-1, -1), self.font),
-                    ("BOX", (0, 0), (-1, -1), 0.8 if warning else 0.6, edge),
-                    ("BACKGROUND", (0, 0), (-1, -1), ground),
-                ]
-            )
-        )
+        box.setStyle(self.style([("BOX", (0, 0), (-1, -1), 0.8 if warning else 0.6, edge), ("BACKGROUND", (0, 0), (-1, -1), ground)]))
         return box
 
     def signature_boxes(self, boxes: Sequence[tuple[str, str, str]], height: float = 26 * mm) -> Table:
@@ -268,7 +300,15 @@ class A4Document:
     def build(self, story: list[Flowable]) -> bytes:
         """Lay out ``story`` on A4 pages with header, footer and watermark; the PDF bytes."""
         buffer = io.BytesIO()
-        template = BaseDocTemplate(
+        template = self.doc_template(buffer)
+        page = PageTemplate(id="page", frames=[body_frame()], onPage=lambda canvas, doc: self._under(canvas))
+        template.addPageTemplates([page])
+        template.build(story, canvasmaker=_numbered_canvas(self._footer))
+        return buffer.getvalue()
+
+    def doc_template(self, buffer: io.BytesIO) -> BaseDocTemplate:
+        """An A4 document template writing to ``buffer``, with this document's metadata and font; no page templates yet."""
+        return BaseDocTemplate(
             buffer,
             pagesize=A4,
             leftMargin=MARGIN_X,
@@ -284,47 +324,69 @@ class A4Document:
             initialFontName=self.font,  # else every page's preamble names Helvetica, which is not embedded
             initialFontSize=9,
         )
-        frame = Frame(MARGIN_X, MARGIN_BOTTOM, FRAME_WIDTH, PAGE_HEIGHT - MARGIN_TOP - MARGIN_BOTTOM, 0, 0, 0, 0, id="body")
-        template.addPageTemplates([PageTemplate(id="page", frames=[frame], onPage=lambda canvas, doc: self._under(canvas))])
-        template.build(story, canvasmaker=_numbered_canvas(self._footer))
-        return buffer.getvalue()
 
     def _under(self, canvas: Canvas) -> None:
         """Drawn before a page's content: the watermark, and the running header from page 2."""
-        canvas.saveState()
-        if self.training:
-            canvas.setFillColor(WATERMARK_GREY)
-            canvas.setFont(self.font, 54)
-            for y in (0.25, 0.55, 0.85):
-                canvas.saveState()
-                canvas.translate(PAGE_WIDTH / 2, PAGE_HEIGHT * y)
-                canvas.rotate(35)
-                canvas.drawCentredString(0, -18, WATERMARK)
-                canvas.restoreState()
-        if canvas.getPageNumber() > 1:
-            top = PAGE_HEIGHT - MARGIN_TOP + 6 * mm
-            canvas.setFont(self.font, 8)
-            canvas.setFillColor(MUTED)
-            canvas.setStrokeColor(RULE)
-            canvas.setLineWidth(0.5)
-            canvas.drawString(MARGIN_X, top, f"{self.title}　{self.subject}")
-            canvas.drawRightString(PAGE_WIDTH - MARGIN_X, top, self.number)
-            canvas.line(MARGIN_X, top - 2 * mm, PAGE_WIDTH - MARGIN_X, top - 2 * mm)
-        canvas.restoreState()
+        header = (f"{self.title}　{self.subject}", self.number) if canvas.getPageNumber() > 1 else None
+        draw_furniture(canvas, self.font, watermark=self.training, header=header)
 
     def _footer(self, canvas: Canvas, page: int, total: int) -> None:
-        bottom = MARGIN_BOTTOM - 9 * mm
-        canvas.saveState()
-        canvas.setFont(self.font, 8)
+        training = TRAINING_NOTE if self.training else ""
+        draw_furniture(canvas, self.font, footer=(self.number, training, f"第 {page} 页 / 共 {total} 页  Page {page} of {total}"))
+
+
+def body_frame() -> Frame:
+    """The frame the content flows in: the page inside the margins."""
+    return Frame(MARGIN_X, MARGIN_BOTTOM, FRAME_WIDTH, PAGE_HEIGHT - MARGIN_TOP - MARGIN_BOTTOM, 0, 0, 0, 0, id="body")
+
+
+def draw_furniture(
+    canvas: Canvas,
+    font: str,
+    *,
+    watermark: bool = False,
+    header: tuple[str, str] | None = None,
+    footer: tuple[str, str, str] | None = None,
+) -> None:
+    """A page's furniture, the canvas state kept: the diagonal training ``watermark``, the running ``header`` (left, right; the left
+    cut to fit) and the ``footer`` (left, centre or "", right), both in 8 pt grey with a thin rule."""
+    canvas.saveState()
+    if watermark:
+        _draw_watermark(canvas, font)
+    if header or footer:
+        canvas.setFont(font, 8)
         canvas.setFillColor(MUTED)
         canvas.setStrokeColor(RULE)
         canvas.setLineWidth(0.5)
+    if header:
+        left, right = header
+        top = PAGE_HEIGHT - MARGIN_TOP + 6 * mm
+        canvas.drawString(MARGIN_X, top, fit(left, FRAME_WIDTH - string_width(right, 8) - 6 * mm, 8))
+        canvas.drawRightString(PAGE_WIDTH - MARGIN_X, top, right)
+        canvas.line(MARGIN_X, top - 2 * mm, PAGE_WIDTH - MARGIN_X, top - 2 * mm)
+    if footer:
+        left, centre, right = footer
+        bottom = MARGIN_BOTTOM - 9 * mm
         canvas.line(MARGIN_X, bottom + 4 * mm, PAGE_WIDTH - MARGIN_X, bottom + 4 * mm)
-        canvas.drawString(MARGIN_X, bottom, self.number)
-        if self.training:
-            canvas.drawCentredString(PAGE_WIDTH / 2, bottom, TRAINING_NOTE)
-        canvas.drawRightString(PAGE_WIDTH - MARGIN_X, bottom, f"第 {page} 页 / 共 {total} 页  Page {page} of {total}")
+        canvas.drawString(MARGIN_X, bottom, left)
+        if centre:
+            canvas.drawCentredString(PAGE_WIDTH / 2, bottom, centre)
+        canvas.drawRightString(PAGE_WIDTH - MARGIN_X, bottom, right)
+    canvas.restoreState()
+
+
+def _draw_watermark(canvas: Canvas, font: str) -> None:
+    """The training watermark, three times down the page, diagonally in light grey."""
+    canvas.saveState()
+    canvas.setFillColor(WATERMARK_GREY)
+    canvas.setFont(font, 54)
+    for y in (0.25, 0.55, 0.85):
+        canvas.saveState()
+        canvas.translate(PAGE_WIDTH / 2, PAGE_HEIGHT * y)
+        canvas.rotate(35)
+        canvas.drawCentredString(0, -18, WATERMARK)
         canvas.restoreState()
+    canvas.restoreState()
 
 
 def _numbered_canvas(footer: Callable[[Canvas, int, int], None]) -> type[Canvas]:

@@ -12,6 +12,10 @@ this is the customer's own form. The document is read defensively (a
 missing or odd field prints as "—"), because the generator may be given a
 form before it is validated.
 
+The page furniture (document template, frame, running header, footer,
+watermark), the styles and the tables are ``a4_layout``'s, shared with the
+confirmation and the custody documents; the page count in the footer comes
+from laying the form out again (the barcode pages note needs it in the story).
 Output is deterministic (reportlab ``invariant``), so the shipped sample
 PDFs only change when the layout does.
 """
@@ -20,23 +24,19 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
-from xml.sax.saxutils import escape
 
-from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER, TA_RIGHT
-from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
     BaseDocTemplate,
     Flowable,
-    Frame,
     KeepTogether,
     NextPageTemplate,
     PageBreak,
@@ -44,37 +44,39 @@ from reportlab.platypus import (
     Paragraph,
     Spacer,
     Table,
-    TableStyle,
 )
 from reportlab.platypus.doctemplate import LayoutError
 
+from teller_client.documents.a4_layout import (
+    ACCENT,
+    EMPTY,
+    FRAME_WIDTH,
+    MUTED,
+    RULE,
+    A4Document,
+    Heading,
+    body_frame,
+    draw_furniture,
+    grid,
+    money,
+    when,
+)
 from teller_client.documents.barcodes import Symbol, SymbolFlowable, symbol_for
-from teller_client.documents.fonts import document_fonts, draw_bold_string, string_width
-from teller_client.domain.bank_time import BANK_TIME
+from teller_client.documents.fonts import draw_bold_string
 from teller_client.domain.catalogue import load_catalogue
 from teller_client.domain.labels import label
 from teller_client.domain.value_labels import value_names
 from teller_client.errors import TellerError
 
 TITLE = "对公电子渠道一站式签约申请表"
-WATERMARK = "培训 TRAINING"
-PAGE_WIDTH, PAGE_HEIGHT = A4
-MARGIN_X, MARGIN_TOP, MARGIN_BOTTOM = 16 * mm, 18 * mm, 18 * mm
-FRAME_WIDTH = PAGE_WIDTH - 2 * MARGIN_X
+TRAINING_FOOTER = "培训用表 · 不得用于真实业务"
+SMALL_TEXT = (8, 11)
+"""Size and leading of the notes for the teller (larger than the small print of the A4 documents)."""
 PANEL_MAX_HEIGHT = 75 * mm
 """Barcodes go on page 1 when they fit one row no taller than this; else on barcode pages."""
-EMPTY = "—"
 PDF417_PAGE = "pdf417"
 """Page template of PDF417 barcode pages (no running header above the symbols)."""
 PDF417_GAP = 10 * mm
-
-INK = colors.HexColor("#1B1B1B")
-ACCENT = colors.HexColor("#1F3A5F")
-MUTED = colors.HexColor("#5A6270")
-RULE = colors.HexColor("#8A93A3")
-SHADE = colors.HexColor("#EEF1F5")
-NOTE_SHADE = colors.HexColor("#F6F8FB")
-WATERMARK_GREY = colors.HexColor("#E3E3E3")
 
 # Chinese names of the contract's enumerations (section 4); unknown values print as they are.
 REQUEST, CUSTOMER_KIND, ID_TYPE = value_names("request"), value_names("customer_kind"), value_names("id_type")
@@ -100,8 +102,7 @@ class FormLayoutError(TellerError):
 
 def render_eform_pdf(document: dict[str, Any], symbols: list[str], *, training: bool) -> bytes:
     """The printable form of ``document`` with the barcodes of ``symbols``, as PDF bytes; ``training`` adds the watermark."""
-    fonts = document_fonts()
-    form = _Form(document, [symbol_for(text) for text in symbols], training, fonts.regular)
+    form = _Form(document, [symbol_for(text) for text in symbols], training)
     pages = _Pages()
     for _ in range(3):  # page numbers are printed before they are known: lay out again until they are stable
         data, counted = form.build(pages)
@@ -159,15 +160,15 @@ def _when(value: Any) -> str:
     if not isinstance(value, str):
         return _text(value)
     try:
-        when = datetime.fromisoformat(value)
+        moment = datetime.fromisoformat(value)
     except ValueError:
         return value
-    return when.astimezone(BANK_TIME).strftime("%Y-%m-%d %H:%M") if when.tzinfo else value
+    return when(moment) if moment.tzinfo else value
 
 
 def _money(value: Any) -> str:
     try:
-        return f"{Decimal(str(value)):,.2f}" if value is not None else EMPTY
+        return money(Decimal(str(value))) if value is not None else EMPTY
     except InvalidOperation:
         return _text(value)
 
@@ -176,25 +177,7 @@ def _zh(pointer: str) -> str:
     return label(pointer).zh
 
 
-# --- styles and small flowables -------------------------------------------
-
-
-@dataclass(frozen=True)
-class _Styles:
-    font: str
-    body: ParagraphStyle = field(init=False)
-    small: ParagraphStyle = field(init=False)
-    cell: ParagraphStyle = field(init=False)
-    head: ParagraphStyle = field(init=False)
-    caption: ParagraphStyle = field(init=False)
-
-    def __post_init__(self) -> None:
-        base = ParagraphStyle("body", fontName=self.font, fontSize=9, leading=13, textColor=INK, wordWrap="CJK")
-        object.__setattr__(self, "body", base)
-        object.__setattr__(self, "small", ParagraphStyle("small", parent=base, fontSize=8, leading=11, textColor=MUTED))
-        object.__setattr__(self, "cell", ParagraphStyle("cell", parent=base, fontSize=8, leading=10.5))
-        object.__setattr__(self, "head", ParagraphStyle("head", parent=base, fontSize=8, leading=10.5, textColor=ACCENT))
-        object.__setattr__(self, "caption", ParagraphStyle("caption", parent=base, fontSize=9, leading=11, alignment=TA_CENTER))
+# --- small flowables -------------------------------------------------------
 
 
 class _Title(Flowable):
@@ -215,30 +198,6 @@ class _Title(Flowable):
             draw_bold_string(self.canv, self.width / 2, 1, "培训专用 · 不得用于真实业务", 9, align="centre", color=MUTED)
 
 
-class _Heading(Flowable):
-    """A section heading: an accent bar, the title in faux bold and a rule; kept with what follows."""
-
-    def __init__(self, text: str) -> None:
-        super().__init__()
-        self.text = text
-        self.keepWithNext = True
-
-    def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
-        self.width = available_width
-        return available_width, 24
-
-    def draw(self) -> None:
-        canvas = self.canv
-        canvas.saveState()
-        canvas.setFillColor(ACCENT)
-        canvas.rect(0, 6, 3, 12, stroke=0, fill=1)
-        canvas.setStrokeColor(RULE)
-        canvas.setLineWidth(0.5)
-        canvas.line(0, 3, self.width, 3)
-        canvas.restoreState()
-        draw_bold_string(canvas, 8, 8, self.text, 10.5, color=ACCENT)
-
-
 class _PageMarker(Flowable):
     """Zero-size flowable that records the page it lands on."""
 
@@ -253,60 +212,28 @@ class _PageMarker(Flowable):
         self.record(self.canv.getPageNumber())
 
 
-def _grid(header_rows: int = 1, *, shade_labels: bool = False, key_columns: Sequence[int] = ()) -> list[tuple[Any, ...]]:
-    commands: list[tuple[Any, ...]] = [
-        ("GRID", (0, 0), (-1, -1), 0.5, RULE),
-        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-        ("LEFTPADDING", (0, 0), (-1, -1), 4),
-        ("RIGHTPADDING", (0, 0), (-1, -1), 4),
-        ("TOPPADDING", (0, 0), (-1, -1), 3),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
-    ]
-    if header_rows:
-        commands.append(("BACKGROUND", (0, 0), (-1, header_rows - 1), SHADE))
-    for column in key_columns if shade_labels else ():
-        commands.append(("BACKGROUND", (column, 0), (column, -1), SHADE))
-    return commands
-
-
 # --- the form -------------------------------------------------------------
 
 
 class _Form:
-    def __init__(self, document: dict[str, Any], symbols: list[Symbol], training: bool, font: str) -> None:
+    def __init__(self, document: dict[str, Any], symbols: list[Symbol], training: bool) -> None:
         self.doc = document
         self.symbols = symbols
         self.training = training
-        self.font = font
-        self.styles = _Styles(font)
         self.catalogue = load_catalogue()
         self.form_id = _text(document.get("form_id"))
         self.customer_name = _text(_get(document, "customer", "name"))
+        self.a4 = A4Document(title=TITLE, number=self.form_id, subject=self.customer_name, training=training, small_text=SMALL_TEXT)
+        self.styles = self.a4.styles
+        self.caption = ParagraphStyle("caption", parent=self.styles.body, fontSize=9, leading=11, alignment=TA_CENTER)
         self.on_first_page = self._panel_fits()
-        self.split_in_row = False
-        """Rows break inside only when a row is taller than a page (it reads better kept whole)."""
 
     def build(self, pages: _Pages) -> tuple[bytes, _Pages]:
         """One layout pass, printing the page numbers of ``pages``; returns the PDF and the numbers it found."""
         found = _Pages()
         buffer = io.BytesIO()
-        template = BaseDocTemplate(
-            buffer,
-            pagesize=A4,
-            leftMargin=MARGIN_X,
-            rightMargin=MARGIN_X,
-            topMargin=MARGIN_TOP,
-            bottomMargin=MARGIN_BOTTOM,
-            title=f"{TITLE} {self.form_id}",
-            author="teller-client",
-            subject=self.customer_name,
-            creator="teller-client",
-            invariant=1,
-            pageCompression=1,
-            initialFontName=self.font,  # else every page's preamble names Helvetica, which is not embedded
-            initialFontSize=9,
-        )
-        frame = Frame(MARGIN_X, MARGIN_BOTTOM, FRAME_WIDTH, PAGE_HEIGHT - MARGIN_TOP - MARGIN_BOTTOM, 0, 0, 0, 0, id="body")
+        template = self.a4.doc_template(buffer)
+        frame = body_frame()
 
         def decorate(canvas: Canvas, doc: BaseDocTemplate, *, header: bool = True) -> None:
             found.total = max(found.total, canvas.getPageNumber())
@@ -324,8 +251,9 @@ class _Form:
             )
             template.build(self._story(pages, barcodes_start))
         except LayoutError as exc:
-            if not self.split_in_row:  # a table row taller than a page: let rows break inside
-                self.split_in_row = True
+            # a table row taller than a page: let rows break inside (only then: a row reads better kept whole)
+            if not self.a4.split_in_row:
+                self.a4.split_in_row = True
                 return self.build(pages)
             raise FormLayoutError(
                 f"The form {self.form_id} cannot be laid out on A4: {exc}", f"表单 {self.form_id} 无法在 A4 纸上排版：{exc}"
@@ -335,39 +263,14 @@ class _Form:
     # page furniture
 
     def _decorate(self, canvas: Canvas, page: int, total: int, *, header: bool) -> None:
-        canvas.saveState()
-        if self.training:
-            self._watermark(canvas)
-        canvas.setFont(self.font, 8)
-        canvas.setFillColor(MUTED)
-        canvas.setStrokeColor(RULE)
-        canvas.setLineWidth(0.5)
-        if page > 1 and header:
-            top = PAGE_HEIGHT - MARGIN_TOP + 6 * mm
-            right = f"表单编号 {self.form_id}"
-            room = FRAME_WIDTH - string_width(right, 8) - 6 * mm
-            canvas.drawString(MARGIN_X, top, _fit(f"{TITLE}　{self.customer_name}", room, 8))
-            canvas.drawRightString(PAGE_WIDTH - MARGIN_X, top, right)
-            canvas.line(MARGIN_X, top - 2 * mm, PAGE_WIDTH - MARGIN_X, top - 2 * mm)
-        bottom = MARGIN_BOTTOM - 9 * mm
-        canvas.line(MARGIN_X, bottom + 4 * mm, PAGE_WIDTH - MARGIN_X, bottom + 4 * mm)
-        canvas.drawString(MARGIN_X, bottom, f"表单编号 {self.form_id}")
-        if self.training:
-            canvas.drawCentredString(PAGE_WIDTH / 2, bottom, "培训用表 · 不得用于真实业务")
-        canvas.drawRightString(PAGE_WIDTH - MARGIN_X, bottom, f"第 {page} 页 / 共 {total or page} 页")
-        canvas.restoreState()
-
-    def _watermark(self, canvas: Canvas) -> None:
-        canvas.saveState()
-        canvas.setFillColor(WATERMARK_GREY)
-        canvas.setFont(self.font, 54)
-        for y in (0.25, 0.55, 0.85):
-            canvas.saveState()
-            canvas.translate(PAGE_WIDTH / 2, PAGE_HEIGHT * y)
-            canvas.rotate(35)
-            canvas.drawCentredString(0, -18, WATERMARK)
-            canvas.restoreState()
-        canvas.restoreState()
+        form_no = f"表单编号 {self.form_id}"
+        draw_furniture(
+            canvas,
+            self.a4.font,
+            watermark=self.training,
+            header=(f"{TITLE}　{self.customer_name}", form_no) if page > 1 and header else None,
+            footer=(form_no, TRAINING_FOOTER if self.training else "", f"第 {page} 页 / 共 {total or page} 页"),
+        )
 
     # the story
 
@@ -387,54 +290,11 @@ class _Form:
             story += [NextPageTemplate(PDF417_PAGE if pdf417 else "form"), PageBreak(), _PageMarker(barcodes_start), *pages_of_symbols]
         return story
 
-    def _p(self, text: str, style: ParagraphStyle | None = None) -> Paragraph:
-        return Paragraph(escape(text).replace("\n", "<br/>"), style or self.styles.cell)
-
-    def _style(self, commands: list[tuple[Any, ...]]) -> TableStyle:
-        """A table style in the document font (a table's default, Helvetica, is not embedded)."""
-        return TableStyle([("FONTNAME", (0, 0), (-1, -1), self.font), *commands])
-
-    def _table(
-        self,
-        rows: list[list[Any]],
-        widths: Sequence[float],
-        commands: list[tuple[Any, ...]],
-        repeat: int = 1,
-        heights: Sequence[float | None] | None = None,
-    ) -> Table:
-        """A table across the frame: ``widths`` are relative; strings become paragraphs that wrap."""
-        total = sum(widths)
-        table = Table(
-            [[self._p(c) if isinstance(c, str) else c for c in row] for row in rows],
-            colWidths=[w * FRAME_WIDTH / total for w in widths],
-            rowHeights=heights,
-            repeatRows=repeat,
-            splitInRow=int(self.split_in_row),
-            hAlign="LEFT",
-        )
-        table.setStyle(self._style(commands))
-        return table
-
     def _key_values(self, pairs: list[tuple[str, str]], widths: Sequence[float] = (24, 38, 20, 38)) -> Table:
-        """Label/value pairs two to a row; a pair whose label starts with "*" spans the row."""
-        rows: list[list[Any]] = []
-        spans: list[tuple[Any, ...]] = []
-        pending: list[Any] = []
-        for key, value in pairs:
-            if key.startswith("*"):
-                if pending:
-                    rows.append([*pending, "", ""])
-                    pending = []
-                spans += [("SPAN", (1, len(rows)), (3, len(rows))), ("BACKGROUND", (1, len(rows)), (3, len(rows)), colors.white)]
-                rows.append([self._p(key[1:], self.styles.head), value, "", ""])
-                continue
-            pending += [self._p(key, self.styles.head), value]
-            if len(pending) == 4:
-                rows.append(pending)
-                pending = []
-        if pending:
-            rows.append([*pending, "", ""])
-        return self._table(rows, widths, _grid(0, shade_labels=True, key_columns=(0, 2)) + spans, repeat=0)
+        """Label/value pairs two to a row; a pair whose label starts with "*" has a row to itself."""
+        labelled = [(self.a4.p(key.removeprefix("*"), self.styles.head), value) for key, value in pairs]
+        whole_rows = {i for i, (key, _) in enumerate(pairs) if key.startswith("*")}
+        return self.a4.key_values(labelled, widths, whole_rows=whole_rows)
 
     def _meta(self) -> Table:
         doc = self.doc
@@ -465,7 +325,7 @@ class _Form:
             (_zh("/customer/contact/email"), _text(_get(contact, "email"))),
             (_zh("/customer/contact/address"), _text(_get(contact, "address"))),
         ]
-        return [_Heading("一、客户信息"), self._key_values(pairs), Spacer(1, 2 * mm)]
+        return [Heading("一、客户信息"), self._key_values(pairs), Spacer(1, 2 * mm)]
 
     def _accounts(self) -> list[Flowable]:
         accounts = _items(self.doc.get("accounts"))
@@ -489,8 +349,8 @@ class _Form:
         if not any(notes):  # no notes: no empty column
             rows = [row[:-1] for row in rows]
             widths = (26, 118, 70, 72, 44, 92, 82.6)
-        table = self._table(rows, widths, _grid())
-        return [_Heading(f"二、签约账户（共 {len(accounts)} 个）"), table, Spacer(1, 2 * mm)]
+        table = self.a4.table(rows, widths, grid())
+        return [Heading(f"二、签约账户（共 {len(accounts)} 个）"), table, Spacer(1, 2 * mm)]
 
     def _users(self) -> list[Flowable]:
         users = _items(self.doc.get("users"))
@@ -519,8 +379,8 @@ class _Form:
             )
         # widths in points fitted to the longest usual content (21-digit account, 18-character ID) with 3 pt padding
         padding = [("LEFTPADDING", (0, 0), (-1, -1), 3), ("RIGHTPADDING", (0, 0), (-1, -1), 3)]
-        table = self._table(rows, (24, 42, 86, 55, 48, 62, 99, 88.6), _grid() + padding)
-        return [_Heading(f"三、操作员（共 {len(users)} 位）"), table, Spacer(1, 2 * mm)]
+        table = self.a4.table(rows, (24, 42, 86, 55, 48, 62, 99, 88.6), grid() + padding)
+        return [Heading(f"三、操作员（共 {len(users)} 位）"), table, Spacer(1, 2 * mm)]
 
     def _services(self) -> list[Flowable]:
         services = _items(self.doc.get("services"))
@@ -535,8 +395,8 @@ class _Form:
                     self._functions(item),
                 ]
             )
-        table = self._table(rows, (26, 100, 160, 60, 158.6), _grid())
-        return [_Heading(f"四、签约业务（共 {len(services)} 项）"), table, Spacer(1, 2 * mm)]
+        table = self.a4.table(rows, (26, 100, 160, 60, 158.6), grid())
+        return [Heading(f"四、签约业务（共 {len(services)} 项）"), table, Spacer(1, 2 * mm)]
 
     def _channel(self, value: Any) -> str:
         for channel, info in self.catalogue.channels.items():
@@ -563,15 +423,19 @@ class _Form:
             (_zh("/fees/waiver_requested"), _text(waiver) if isinstance(waiver, bool) else EMPTY),
             (_zh("/fees/reason"), _text(_get(fees, "reason"))),
         ]
-        return [_Heading("五、费用"), self._key_values(pairs, (24, 20, 20, 56)), Spacer(1, 2 * mm)]
+        return [Heading("五、费用"), self._key_values(pairs, (24, 20, 20, 56)), Spacer(1, 2 * mm)]
 
     def _signatures(self) -> list[Flowable]:
         styles = self.styles
         boxes: list[list[Any]] = [
-            [self._p("客户签章（公章）", styles.head), self._p("法定代表人或授权经办人签字", styles.head), self._p("日期", styles.head)],
+            [
+                self.a4.p("客户签章（公章）", styles.head),
+                self.a4.p("法定代表人或授权经办人签字", styles.head),
+                self.a4.p("日期", styles.head),
+            ],
             ["", "", Paragraph(DATE_BLANKS, ParagraphStyle("date", parent=styles.body, alignment=TA_RIGHT))],
         ]
-        sign = self._table(
+        sign = self.a4.table(
             boxes,
             (70, 70, 40),
             [
@@ -586,19 +450,19 @@ class _Form:
             repeat=0,
             heights=[None, 30 * mm],  # the signing space
         )
-        bank = self._table(
+        bank = self.a4.table(
             [["以下由银行填写", "受理网点", "", "经办", "", "复核", ""]],
             (24, 16, 40, 10, 30, 10, 30),
             [
-                *_grid(0, shade_labels=True, key_columns=(0, 1, 3, 5)),
+                *grid(0, shade_columns=(0, 1, 3, 5)),
                 ("TOPPADDING", (0, 0), (-1, -1), 6),
                 ("BOTTOMPADDING", (0, 0), (-1, -1), 6),
             ],
             repeat=0,
         )
         block = [
-            _Heading("六、客户声明及签章"),
-            self._p(DECLARATION, styles.body),
+            Heading("六、客户声明及签章"),
+            self.a4.p(DECLARATION, styles.body),
             Spacer(1, 3 * mm),
             sign,
             Spacer(1, 3 * mm),
@@ -609,7 +473,7 @@ class _Form:
     # barcodes
 
     def _caption(self, index: int) -> Paragraph:
-        return self._p(f"条码 {index}/{len(self.symbols)}", self.styles.caption)
+        return self.a4.p(f"条码 {index}/{len(self.symbols)}", self.caption)
 
     def _panel_fits(self) -> bool:
         if not self.symbols or any(s.kind == "pdf417" for s in self.symbols):  # PDF417 wants a page of its own: see _pdf417_pages
@@ -623,24 +487,18 @@ class _Form:
         widths = [s.width + 4 * mm for s in self.symbols]
         row = Table([cells], colWidths=widths, hAlign="CENTER")
         row.setStyle(
-            self._style(
+            self.a4.style(
                 [("ALIGN", (0, 0), (-1, -1), "CENTER"), ("VALIGN", (0, 0), (-1, -1), "BOTTOM"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
                  ("RIGHTPADDING", (0, 0), (-1, -1), 0), ("TOPPADDING", (0, 0), (-1, -1), 0), ("BOTTOMPADDING", (0, 0), (-1, -1), 0)]
             )
         )  # fmt: skip
-        note = self._note(PANEL_NOTE.format(count=len(self.symbols)))
+        note = self.a4.note(PANEL_NOTE.format(count=len(self.symbols)))
         return [KeepTogether([note, Spacer(1, 2 * mm), row]), Spacer(1, 2 * mm)]
-
-    def _note(self, text: str) -> Table:
-        """A notice for the teller in a shaded box across the page."""
-        box = Table([[self._p(text, self.styles.small)]], colWidths=[FRAME_WIDTH])
-        box.setStyle(self._style([("BOX", (0, 0), (-1, -1), 0.6, ACCENT), ("BACKGROUND", (0, 0), (-1, -1), NOTE_SHADE)]))
-        return box
 
     def _pages_note(self, pages: _Pages) -> Table:
         first, last = pages.barcodes_from or 99, pages.total or 99
         where = str(first) if first == last else f"{first}–{last}"
-        return self._note(PAGES_NOTE.format(count=len(self.symbols), pages=where))
+        return self.a4.note(PAGES_NOTE.format(count=len(self.symbols), pages=where))
 
     def _qr_pages(self) -> list[Flowable]:
         """QR barcode pages: a heading, then the symbols in a grid that continues on further pages."""
@@ -648,15 +506,15 @@ class _Form:
         cells: list[Any] = [[SymbolFlowable(s), Spacer(1, 1 * mm), self._caption(i)] for i, s in enumerate(self.symbols, 1)]
         rows = [cells[i : i + per_row] for i in range(0, len(cells), per_row)]
         rows[-1] += [""] * (per_row - len(rows[-1]))
-        grid = Table(rows, colWidths=[FRAME_WIDTH / per_row] * per_row, hAlign="CENTER")
-        grid.setStyle(
-            self._style(
+        table = Table(rows, colWidths=[FRAME_WIDTH / per_row] * per_row, hAlign="CENTER")
+        table.setStyle(
+            self.a4.style(
                 [("ALIGN", (0, 0), (-1, -1), "CENTER"), ("VALIGN", (0, 0), (-1, -1), "TOP"),
                  ("TOPPADDING", (0, 0), (-1, -1), 3 * mm), ("BOTTOMPADDING", (0, 0), (-1, -1), 3 * mm)]
             )
         )  # fmt: skip
         note = PANEL_NOTE.format(count=len(self.symbols))
-        return [_Heading("条码页（柜面扫描用）"), self._note(note), Spacer(1, 2 * mm), grid]
+        return [Heading("条码页（柜面扫描用）"), self.a4.note(note), Spacer(1, 2 * mm), table]
 
     def _pdf417_pages(self) -> list[Flowable]:
         """PDF417 barcode pages: one symbol a row from the top of the page, its label beside it, the note after the last.
@@ -666,24 +524,15 @@ class _Form:
         so no text is printed above a symbol or between two: no page header, labels beside the symbols.
         """
         width = max(s.width for s in self.symbols)
-        rows = [[SymbolFlowable(s), self._p(f"条码 {i}/{len(self.symbols)}", self.styles.body)] for i, s in enumerate(self.symbols, 1)]
-        grid = Table(rows, colWidths=[width + 6 * mm, FRAME_WIDTH - width - 6 * mm], hAlign="LEFT")
-        grid.setStyle(
-            self._style(
+        rows = [[SymbolFlowable(s), self.a4.p(f"条码 {i}/{len(self.symbols)}", self.styles.body)] for i, s in enumerate(self.symbols, 1)]
+        table = Table(rows, colWidths=[width + 6 * mm, FRAME_WIDTH - width - 6 * mm], hAlign="LEFT")
+        table.setStyle(
+            self.a4.style(
                 [("VALIGN", (0, 0), (-1, -1), "MIDDLE"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
                  ("TOPPADDING", (0, 0), (-1, -1), 0), ("BOTTOMPADDING", (0, 0), (-1, -1), PDF417_GAP)]
             )
         )  # fmt: skip
-        return [grid, self._note(PDF417_NOTE.format(count=len(self.symbols)))]
-
-
-def _fit(text: str, width: float, size: float) -> str:
-    """``text``, cut with an ellipsis to fit ``width`` points at ``size``."""
-    if string_width(text, size) <= width:
-        return text
-    while text and string_width(text + "…", size) > width:
-        text = text[:-1]
-    return text + "…"
+        return [table, self.a4.note(PDF417_NOTE.format(count=len(self.symbols)))]
 
 
 def _account_note(item: dict[str, Any]) -> str:
