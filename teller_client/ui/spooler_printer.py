@@ -7,6 +7,10 @@ work runs on a thread of its own: ``send`` waits for it with the caller's timeou
 pages the job is aborted at once; a driver stuck inside a page is left to finish while the caller gets
 ``timeout``). The rendered rasters hold the letter's secret as pixels: each is overwritten after it is painted.
 Qt's printing classes may be used off the GUI thread; a :class:`QGuiApplication` must exist.
+
+Secrets: on Windows the job goes to the spooler like any document (its spool folder holds it while it prints);
+on Linux Qt passes it to CUPS through a temporary file it deletes afterwards. Letters on Linux print better
+through ``cups:QUEUE`` (:mod:`drivers.printing.cups`, a pipe to ``lp``).
 """
 
 from __future__ import annotations
