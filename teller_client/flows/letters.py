@@ -36,6 +36,7 @@ from typing import Any
 from drivers.printing import Printer, PrintError, PrintJob
 from teller_client.api.client import CentralClient
 from teller_client.api.errors import ApiError
+from teller_client.documents.letter_text import letter_escp_job
 from teller_client.documents.letters import LetterLayout, PasswordLetter, render_password_letter
 from teller_client.errors import CancelledError, TellerError
 from teller_client.flows.device_errors import device_error
@@ -224,17 +225,19 @@ class PasswordLetters:
 
     def _send(self, letter: PasswordLetter, secret: Secret, title: str, cancel: threading.Event | None) -> None:
         """Lay out and print; the secret and the PDF are wiped when this returns or raises."""
-        pdf: bytearray | None = None
+        job: PrintJob | None = None
         try:
-            pdf = render_password_letter(letter, secret, self._station.layout)
-            job = PrintJob(pdf, title=title)
+            if self._station.printer.name.startswith("escp+"):  # a dot-matrix mailer printer: the letter as text
+                job = letter_escp_job(letter, secret, self._station.layout)
+            else:
+                job = PrintJob(render_password_letter(letter, secret, self._station.layout), title=title)
             self._station.printer.send(job, timeout=self._station.timeout, cancel=cancel)
         except PrintError as exc:
             raise device_error(exc) from None
         finally:
             secret.wipe()
-            if pdf is not None:
-                pdf[:] = bytes(len(pdf))
+            if job is not None:
+                job.wipe()
 
     def _confirm(self, subject: str, job: LetterJob, serial: str, outcome: str) -> LetterOutcome:
         entry = self._journal.begin(

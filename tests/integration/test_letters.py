@@ -16,7 +16,7 @@ import pypdfium2 as pdfium
 import pytest
 import zxingcpp
 
-from drivers.printing import PrintJob, PrintResult, RawSocketPrinter
+from drivers.printing import PrintJob, PrintResult, RawSocketPrinter, printer_from_spec
 from teller_client.api.client import CentralClient
 from teller_client.api.errors import PermissionDeniedError
 from teller_client.documents.letters import LetterLayout
@@ -173,3 +173,34 @@ def test_after_a_crash_between_release_and_print_the_letter_is_spoiled_never_pri
     assert printer_listener.jobs == []  # nothing printed without the password
     assert {i.serial: i.state for i in teller.stock(kind="letter")}[serial] == "spoiled"
     assert journal.pending() == []
+
+
+def test_a_dot_matrix_mailer_printer_gets_the_letter_as_escp_text_with_the_password_in_the_sealed_area(
+    client_for: ClientFactory, training_data: Path, printer_listener: PrinterListener, tmp_path: Path
+) -> None:
+    teller, supervisor, witness = client_for("T0001"), client_for("S0001"), client_for("T0002")
+    job = letter_job(teller, supervisor)
+    to_drawer(teller, witness, 1)
+    printer = printer_from_spec(f"escp+raw:127.0.0.1:{printer_listener.port}")
+    layout = LetterLayout()
+
+    outcome = PasswordLetters(teller, Journal(open_store(tmp_path / "store.sqlite")), station(printer)).print_letter(job)
+
+    assert outcome.status == LetterStatus.PRINTED, outcome.error
+    [data] = printer_listener.wait_for_jobs(1)
+    assert data.startswith(b"\x1b@") and data.endswith(b"\x0c")  # ESC @ ... form feed
+    lines = data.decode("gb18030").split("\r\n")
+    text = "\n".join(lines)
+    assert outcome.letter_serial in text and job.customer_name in text and job.user_name not in text  # the name is masked
+    password_hash = central_password_hash(training_data, job.letter_order_id)
+    assert password_hash is not None
+    [(row, password)] = [
+        (number, word)
+        for number, line in enumerate(lines)
+        for word in line.split()
+        if len(word) == 10 and verify_secret(word, password_hash)
+    ]
+    line_mm = 25.4 * 30 / 180
+    sealed_top, sealed_bottom = layout.sealed_y_mm, layout.sealed_y_mm + layout.sealed_height_mm
+    assert sealed_top <= row * line_mm <= sealed_bottom  # line 0 starts after the printer set-up codes
+    assert password.encode() not in (tmp_path / "store.sqlite").read_bytes()
