@@ -188,6 +188,11 @@ class IssuanceSaga:
         """The CKA_ID of the order's key pair: fixed by the order, so a resumed saga finds the key it made."""
         return hashlib.sha1(f"teller-client issuance {self.job.reference_no}".encode(), usedforsecurity=False).digest()
 
+    @property
+    def authorization_code(self) -> Secret | None:
+        """The code this saga holds (after :meth:`reauthorize`), for the caller to keep for a later run."""
+        return self._code
+
     def done_steps(self) -> list[Step]:
         self._record.reload()
         return [step for step in self.steps if self._record.done(step)]

@@ -139,6 +139,13 @@ class Journal:
             rows = s.scalars(select(JournalEntry).where(JournalEntry.state == PENDING).order_by(JournalEntry.id))
             return [_record(e) for e in rows]
 
+    def for_subject_prefix(self, prefix: str) -> list[JournalRecord]:
+        """Entries whose subject starts with ``prefix`` (a letter's print rounds: ``<order>#0``, ``<order>#1``...)."""
+        escaped = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        with self._store.session() as s:
+            rows = s.scalars(select(JournalEntry).where(JournalEntry.subject.like(escaped + "%", escape="\\")).order_by(JournalEntry.id))
+            return [_record(e) for e in rows]
+
     def done_of_kind(self, kind: str) -> list[JournalRecord]:
         """Completed actions of one kind, oldest first."""
         with self._store.session() as s:
