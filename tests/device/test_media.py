@@ -10,12 +10,19 @@ import sys
 import uuid
 from pathlib import Path
 
+import pypdfium2 as pdfium
+
 from drivers.printing import RawSocketPrinter
+from teller_client.documents.confirmation import render_confirmation
+from teller_client.documents.custody import render_handover_slip
 from teller_client.documents.letters import LetterLayout
-from teller_client.flows import media
+from teller_client.domain.document import read_document
+from teller_client.flows import completion, media
+from teller_client.flows.completion import Desk
 from teller_client.flows.issuance import Status
 from teller_client.flows.letters import LetterStation, LetterStatus, PasswordLetters
 from teller_client.flows.media import ItemState, MediaPlan
+from tests.support.central import BUSINESS_DATE
 from tests.support.documents import valid_document
 from tests.support.issuance import IssuanceRig, key
 from tests.support.printer import PrinterListener
@@ -29,6 +36,10 @@ def approved_application(rig: IssuanceRig) -> tuple[str, str]:
     app = rig.teller.create_application(doc, source="eform", form_id=doc["form_id"], verified=True, idempotency_key=key())
     rig.supervisor.decide(app.id, snapshot_hash=app.snapshot_hash, decision="approve", idempotency_key=key())
     return app.id, doc["customer"]["name"]
+
+
+def pdf_text(pdf: bytes) -> str:
+    return "".join(page.get_textpage().get_text_range() for page in pdfium.PdfDocument(pdf))
 
 
 def runner_for(rig: IssuanceRig, plan: MediaPlan, listener: PrinterListener) -> media.MediaRunner:
@@ -82,6 +93,26 @@ def test_every_item_of_a_submission_is_handed_over_each_on_its_own(issuance: Iss
         assert runner.print_letter(item).status == LetterStatus.PRINTED
     assert len(printer_listener.wait_for_jobs(3)) == 3
     assert_everything_once(issuance, plan, ukeys)
+    # the completion papers list exactly what was handed over, from the journal
+    application, _ = read_document(valid_document(), BUSINESS_DATE)
+    assert application is not None
+    desk = Desk("示例银行", "营业部", "T0001", "李柜员", "S0001", "林主管", training=True)
+    confirmation = completion.confirmation(application, plan, issuance.journal, desk)
+    assert {u.token_serial for u in confirmation.ukeys} == set(ukeys.values())
+    assert len(confirmation.letters) == 3 and all(u.login_id and u.user_no for u in confirmation.users)
+    text = pdf_text(render_confirmation(confirmation))
+    assert plan.agreement_no in text and all(serial in text for serial in ukeys.values())
+    assert all(letter.letter_serial in text for letter in confirmation.letters)
+    slip = completion.handover_slip(
+        application,
+        plan,
+        issuance.journal,
+        desk,
+        receiver_name="王五",
+        receiver_id_type="resident_id",
+        receiver_id_number="350203198506123013",
+    )
+    assert len(slip.items) == 6 and "王五" in pdf_text(render_handover_slip(slip))
 
 
 def test_a_client_killed_during_media_issuance_resumes_from_the_journal_on_its_next_start(
