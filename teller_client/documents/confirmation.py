@@ -30,7 +30,7 @@ from reportlab.platypus import Flowable, KeepTogether, Spacer
 from teller_client.documents.a4_layout import EMPTY, SHADE, A4Document, Heading, TitleBlock, grid, masked_id, money, when
 from teller_client.domain.bank_time import BANK_TIME
 from teller_client.domain.catalogue import load_catalogue
-from teller_client.domain.fees import FeeQuote
+from teller_client.domain.fees import FeeLine, FeeQuote
 from teller_client.domain.value_labels import value_names
 
 TITLE_ZH, TITLE_EN = "对公电子渠道签约确认书", "Confirmation of Corporate E-Channel Services"
@@ -87,20 +87,8 @@ class UserLine:
 
 
 @dataclass(frozen=True)
-class FeeItem:
-    name_zh: str
-    name_en: str
-    quantity: int
-    unit: Decimal
-
-    @property
-    def amount(self) -> Decimal:
-        return (self.unit * self.quantity).quantize(Decimal("0.01"))
-
-
-@dataclass(frozen=True)
 class Fees:
-    items: tuple[FeeItem, ...]
+    items: tuple[FeeLine, ...]
     waiver_requested: bool = False
     waiver_approved: bool = False
     reason: str | None = None
@@ -116,7 +104,7 @@ class Fees:
     @classmethod
     def from_quote(cls, quote: FeeQuote, *, waiver_approved: bool) -> Fees:
         """The fees of a domain quote and the supervisor's decision on its waiver."""
-        items = tuple(FeeItem(line.zh, line.en, line.quantity, line.unit) for line in quote.lines)
+        items = quote.lines
         return cls(items, quote.waiver_requested, waiver_approved, quote.waiver_reason)
 
 
@@ -255,7 +243,7 @@ class _Layout:
         ]
         for item in fees.items:
             figures = [doc.p(text, number) for text in (str(item.quantity), money(item.unit), money(item.amount))]
-            rows.append([f"{item.name_zh}\n{item.name_en}", *figures])
+            rows.append([f"{item.zh}\n{item.en}", *figures])
         rows.append([doc.label("合计", "Total"), "", "", doc.p(money(fees.total), number)])
         if fees.waiver_requested:
             decision = "已获主管批准 approved" if fees.waiver_approved else "未获批准 not approved"
@@ -336,9 +324,15 @@ def sample_confirmation(*, training: bool = True) -> Confirmation:
         ),
         fees=Fees(
             (
-                FeeItem("网银支付标准版 年费", "Online banking payments, standard annual fee", 1, Decimal("300.00")),
-                FeeItem("电子票据（自定义）年费", "E-bills (custom) annual fee", 1, Decimal("600.00")),
-                FeeItem("UKey 工本费", "UKey (certificate key)", 2, Decimal("60.00")),
+                FeeLine(
+                    "annual:corporate_online_banking",
+                    "网银支付标准版 年费",
+                    "Online banking payments, standard annual fee",
+                    1,
+                    Decimal("300.00"),
+                ),
+                FeeLine("annual:e_bills", "电子票据（自定义）年费", "E-bills (custom) annual fee", 1, Decimal("600.00")),
+                FeeLine("ukey", "UKey 工本费", "UKey (certificate key)", 2, Decimal("60.00")),
             ),
             waiver_requested=True,
             waiver_approved=True,
