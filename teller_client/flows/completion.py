@@ -25,10 +25,10 @@ from teller_client.domain.bank_time import BANK_TIME
 from teller_client.domain.catalogue import Catalogue, load_catalogue
 from teller_client.domain.fees import quote
 from teller_client.domain.model import Account, Application
-from teller_client.flows.issuance import Step
-from teller_client.flows.issuance_record import SagaRecord, chosen_ukeys
+from teller_client.flows.issuance import handed_over
+from teller_client.flows.letters import printed_serial
 from teller_client.flows.media import MediaPlan
-from teller_client.store.journal import DONE, Journal
+from teller_client.store.journal import Journal
 
 
 @dataclass(frozen=True)
@@ -48,15 +48,9 @@ def handed_ukeys(journal: Journal, plan: MediaPlan) -> list[tuple[str, str, str]
     """(user name, token serial, certificate serial) of every certificate item finished."""
     found = []
     for item in plan.items:
-        if item.kind != "certificate":
-            continue
-        serials = chosen_ukeys(journal, item.order)
-        if not serials:
-            continue
-        record = SagaRecord(journal, item.order, serials[-1])
-        verified = record.result(Step.VERIFY)
-        if verified is not None and record.done(Step.PIN_HANDOVER):
-            found.append((item.user_name, serials[-1], str(verified["certificate_serial"])))
+        done = handed_over(journal, item.order) if item.kind == "certificate" else None
+        if done is not None:
+            found.append((item.user_name, *done))
     return found
 
 
@@ -64,15 +58,9 @@ def handed_letters(journal: Journal, plan: MediaPlan) -> list[tuple[str, str]]:
     """(user name, letter serial) of every password letter printed."""
     found = []
     for item in plan.items:
-        if item.kind != "letter":
-            continue
-        printed = [
-            e
-            for e in journal.for_subject_prefix(f"{item.order}#")
-            if e.kind == "letter.confirm" and e.state == DONE and (e.result or {}).get("outcome") == "printed"
-        ]
-        if printed:
-            found.append((item.user_name, str((printed[-1].result or {})["letter_serial"])))
+        serial = printed_serial(journal, item.order) if item.kind == "letter" else None
+        if serial is not None:
+            found.append((item.user_name, serial))
     return found
 
 

@@ -28,6 +28,7 @@ from teller_client.api.models import Movement, Reconciliation
 from teller_client.documents.custody import CustodyLine, CustodyReport, ItemKind, SpoiledItem
 from teller_client.domain.bank_time import BANK_TIME
 from teller_client.errors import TellerError
+from teller_client.flows.journaled import journaled_call
 from teller_client.store.journal import Journal
 
 VAULT, SUPPLIER, SPOILED = "vault", "supplier", "spoiled"
@@ -136,19 +137,23 @@ class Custody:
         if token is None:
             raise _refuse("witness_required", "The witness is no longer signed in.", "复核人已退出登录。")
         request = {"kind": kind, "serials": serials, "from_holder": from_holder, "to_holder": to_holder, "reason": reason.strip()}
-        subject = movement_subject(kind, serials, from_holder, to_holder)
-        entry = self._journal.begin("custody.movement", subject=subject, actor=self.actor, request={**request, "witness": witness.user_id})
-        try:
-            movement = self._central.move_stock(
-                kind=kind, serials=serials, from_holder=from_holder, to_holder=to_holder, reason=reason.strip(),
-                witness_token=token, idempotency_key=entry.idempotency_key,
-            )  # fmt: skip
-        except TellerError as exc:
-            if getattr(exc, "status", None) is not None:  # a definite refusal: nothing moved
-                self._journal.fail(entry.idempotency_key, exc.code or "refused")
-            raise
-        self._journal.complete(entry.idempotency_key, {"movement_id": movement.movement_id, "count": len(movement.serials)})
-        return movement
+        return journaled_call(
+            self._journal,
+            "custody.movement",
+            subject=movement_subject(kind, serials, from_holder, to_holder),
+            actor=self.actor,
+            request={**request, "witness": witness.user_id},
+            call=lambda key: self._central.move_stock(
+                kind=kind,
+                serials=serials,
+                from_holder=from_holder,
+                to_holder=to_holder,
+                reason=reason.strip(),
+                witness_token=token,
+                idempotency_key=key,
+            ),
+            record=lambda movement: {"movement_id": movement.movement_id, "count": len(movement.serials)},
+        )
 
     def reconcile(self, day: date | None = None) -> Reconciliation:
         """The central ledger's reconciliation for ``day`` (default: the business date)."""

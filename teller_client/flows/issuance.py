@@ -47,7 +47,7 @@ from drivers.pkcs11 import Pkcs11Error
 from drivers.pkcs11.model import KeyAlgorithm, KeyPairInfo
 from drivers.profiles import LabelError, token_label
 from teller_client.api.client import CentralClient
-from teller_client.api.errors import ApiError, ExpiredError, ServiceUnavailableError
+from teller_client.api.errors import ApiError, ExpiredError
 from teller_client.errors import CancelledError, TellerError
 from teller_client.flows import certificate_checks as checks
 from teller_client.flows.device_errors import device_error
@@ -75,20 +75,6 @@ class Step(StrEnum):
 
 COUNTER_STEPS = (Step.UKEY, Step.INITIALISE, Step.KEY, Step.CSR, Step.ISSUE, Step.INSTALL, Step.VERIFY, Step.LEDGER, Step.PIN_HANDOVER)
 PREMADE_STEPS = (Step.UKEY, Step.PREMADE_CHECK, Step.BIND, Step.VERIFY, Step.LEDGER, Step.PIN_HANDOVER)
-
-STEP_NAMES: dict[Step, tuple[str, str]] = {
-    Step.UKEY: ("核对 UKey 库存", "Checking the UKey against the stock"),
-    Step.INITIALISE: ("初始化 UKey", "Preparing the UKey"),
-    Step.KEY: ("在 UKey 内生成密钥", "Making the key on the UKey"),
-    Step.CSR: ("生成证书请求", "Making the certificate request"),
-    Step.ISSUE: ("申请证书", "Getting the certificate"),
-    Step.INSTALL: ("写入证书", "Storing the certificate on the UKey"),
-    Step.PREMADE_CHECK: ("核对预制证书", "Checking the pre-made certificate"),
-    Step.BIND: ("绑定预制证书", "Binding the pre-made certificate"),
-    Step.VERIFY: ("回读校验", "Reading back and checking"),
-    Step.LEDGER: ("核对出库登记", "Checking the stock ledger"),
-    Step.PIN_HANDOVER: ("交付 UKey 密码", "Handing over the UKey PIN"),
-}
 
 Phase = Literal["begun", "applied", "done"]
 
@@ -253,11 +239,9 @@ class IssuanceSaga:
             self._record.reload()
 
     def close(self) -> None:
-        """Wipe the PIN and the code held in memory."""
-        for secret in (self._pin, self._code):
-            if secret is not None:
-                secret.wipe()
-        self._pin = None
+        """Wipe the user PIN this saga holds (a later run sets a new one through the SO). The authorization code is
+        left to whoever handed it over (:attr:`authorization_code`), who may keep it for the next run."""
+        self._forget_pin()
 
     # -- one step -----------------------------------------------------------------------------------------
 
@@ -269,7 +253,7 @@ class IssuanceSaga:
                 elif step == Step.BIND:
                     self._run_bind()
                 else:
-                    self._journaled(step, getattr(self, f"_step_{step.value}"))
+                    self._run_device_step(step)
                 return
             except DeviceCrashedError:
                 if attempt:
@@ -281,11 +265,27 @@ class IssuanceSaga:
                 log.warning("the UKey refused the PIN during %s (%s); the security officer sets a new one", step, exc.code)
                 self._forget_pin()
 
-    def _journaled(self, step: Step, action: Callable[[], dict[str, Any]]) -> None:
-        request = {"token_serial": self.token_serial, "step": step.value}
+    def _run_device_step(self, step: Step) -> None:
+        action: Callable[[], dict[str, Any]] = getattr(self, f"_step_{step.value}")
+        self._journaled(step, {"token_serial": self.token_serial, "step": step.value}, lambda _key: action())
+
+    def _journaled(self, step: Step, request: dict[str, Any], action: Callable[[str], dict[str, Any]]) -> None:
+        """Journal the step, do it (``action`` gets the idempotency key to send), record what it made.
+
+        A definite refusal by the central service fails the entry (nothing happened; a new attempt gets a new key);
+        any other exception leaves it pending: the effect may have happened, and the retry resolves it (the same
+        key again, or the step's own look at the UKey).
+        """
         entry = self._journal.begin(f"issuance.{step.value}", subject=self._record.subject, actor=self._actor, request=request)
         self._emit(step, "begun")
-        result = action()  # on an exception the entry stays pending: the effect may have happened, the retry resolves it
+        try:
+            result = action(entry.idempotency_key)
+        except ApiError as exc:
+            self._journal.fail(entry.idempotency_key, exc.code or "refused")
+            if isinstance(exc, ExpiredError) or exc.code == "authorization_code_invalid":
+                self._drop_code()
+                raise _NeedAuthorization(exc) from None
+            raise
         self._emit(step, "applied")
         self._journal.complete(entry.idempotency_key, result)
         self._emit(step, "done")
@@ -399,21 +399,19 @@ class IssuanceSaga:
         contents = self._gateway.contents(self.token_serial, pin, cancel=self._cancel)
         expected = self._expected_certificate()
         key_id = bytes.fromhex(expected["key_id"])
+        certificates = [checks.load_certificate(c.der) for c in contents.certificates]
         problems = []
         if len(contents.key_pairs) != 1 or contents.key_pairs[0].key_id != key_id:
             problems.append(f"{len(contents.key_pairs)} key pair(s)")
-        if (
-            len(contents.certificates) != 1
-            or checks.serial_hex(checks.load_certificate(contents.certificates[0].der)) != expected["certificate_serial"]
-        ):
-            problems.append(f"{len(contents.certificates)} certificate(s)")
+        if len(certificates) != 1 or checks.serial_hex(certificates[0]) != expected["certificate_serial"]:
+            problems.append(f"{len(certificates)} certificate(s)")
         if problems:
             raise TellerError(
                 f"Reading the UKey back found {', '.join(problems)} instead of exactly the one issued.",
                 "回读 UKey 时发现其中的密钥或证书与签发结果不一致。",
                 code="ukey_readback_mismatch",
             )
-        certificate = checks.load_certificate(contents.certificates[0].der)
+        [certificate] = certificates
         if not self._gateway.proves_possession(self.token_serial, pin, key_id, checks.public_key_info(certificate), cancel=self._cancel):
             raise TellerError("The UKey's key does not sign for its certificate.", "UKey 密钥与证书不匹配。", code="ukey_readback_mismatch")
         return {"certificate_serial": expected["certificate_serial"], "key_id": key_id.hex(), "label": contents.info.label}
@@ -436,24 +434,7 @@ class IssuanceSaga:
             self._forget_pin()
         return {"handed_over": True}
 
-    # -- the two central calls (journaled with the idempotency key they send) ------------------------------
-
-    def _journaled_call(self, step: Step, request: dict[str, Any], call: Callable[[str], dict[str, Any]]) -> None:
-        entry = self._journal.begin(f"issuance.{step.value}", subject=self._record.subject, actor=self._actor, request=request)
-        self._emit(step, "begun")
-        try:
-            result = call(entry.idempotency_key)
-        except ApiError as exc:  # a definite refusal: nothing happened centrally; a new attempt gets a new key
-            self._journal.fail(entry.idempotency_key, exc.code or "refused")
-            if isinstance(exc, ExpiredError) or exc.code == "authorization_code_invalid":
-                self._drop_code()
-                raise _NeedAuthorization(exc) from None
-            raise
-        except ServiceUnavailableError:
-            raise  # unknown outcome: the entry stays pending and the retry sends the same key
-        self._emit(step, "applied")
-        self._journal.complete(entry.idempotency_key, result)
-        self._emit(step, "done")
+    # -- the two central calls (the journal's idempotency key goes with them) ------------------------------------
 
     def _run_issue(self) -> None:
         if self._code is None:
@@ -478,7 +459,7 @@ class IssuanceSaga:
                 "not_after": result.not_after.isoformat(),
             }
 
-        self._journaled_call(Step.ISSUE, {"token_serial": self.token_serial, "csr_sha256": csr["csr_sha256"]}, call)
+        self._journaled(Step.ISSUE, {"token_serial": self.token_serial, "csr_sha256": csr["csr_sha256"]}, call)
 
     def _run_bind(self) -> None:
         checked = self._record.result(Step.PREMADE_CHECK) or {}
@@ -490,7 +471,7 @@ class IssuanceSaga:
             )
             return {"certificate_serial": result.certificate_serial, "not_after": result.not_after.isoformat()}
 
-        self._journaled_call(Step.BIND, {"token_serial": self.token_serial, "certificate_serial": serial}, call)
+        self._journaled(Step.BIND, {"token_serial": self.token_serial, "certificate_serial": serial}, call)
 
     # -- helpers ---------------------------------------------------------------------------------------------------
 
@@ -568,6 +549,18 @@ class IssuanceSaga:
             return IssuanceOutcome(Status.NEEDS_UKEY, step, wanted)
         log.warning("issuance of order %s stopped at %s: %s", self.job.reference_no, step, error.code)
         return IssuanceOutcome(Status.FAILED, step, error)
+
+
+def handed_over(journal: Journal, reference_no: str) -> tuple[str, str] | None:
+    """(token serial, certificate serial) once the order's UKey is finished, PIN handed over; else ``None``."""
+    serials = chosen_ukeys(journal, reference_no)
+    if not serials:
+        return None
+    record = SagaRecord(journal, reference_no, serials[-1])
+    verified = record.result(Step.VERIFY)
+    if verified is None or not record.done(Step.PIN_HANDOVER):
+        return None
+    return serials[-1], str(verified["certificate_serial"])
 
 
 def _spki(pair: KeyPairInfo) -> bytes:

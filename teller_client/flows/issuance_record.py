@@ -55,9 +55,6 @@ class SagaRecord:
     def pending(self, step: str) -> JournalRecord | None:
         return next((e for e in self._entries if e.kind == KIND_PREFIX + step and e.state == PENDING), None)
 
-    def attempts(self, step: str) -> int:
-        return sum(entry.attempts for entry in self._entries if entry.kind == KIND_PREFIX + step)
-
 
 def chosen_ukeys(journal: Journal, reference_no: str) -> list[str]:
     """The token serials chosen for an order, oldest first (the last is the current one)."""

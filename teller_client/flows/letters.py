@@ -41,6 +41,7 @@ from teller_client.documents.letters import LetterLayout, PasswordLetter, render
 from teller_client.errors import CancelledError, TellerError
 from teller_client.flows.device_errors import device_error
 from teller_client.flows.issuance import CertificateJob, PinSink
+from teller_client.flows.journaled import journaled_call
 from teller_client.secret import Secret
 from teller_client.store.journal import DONE, PENDING, Journal, JournalRecord
 
@@ -130,15 +131,15 @@ class PasswordLetters:
 
     def allow_reprint(self, job: LetterJob, supervisor: CentralClient, reason: str) -> None:
         """A supervisor (not the teller who printed) voids the password; the next print is a new round."""
-        entry = self._journal.begin(
-            "letter.reprint", subject=job.letter_order_id, actor=supervisor.user.id if supervisor.user else "", request={"reason": reason}
+        journaled_call(
+            self._journal,
+            "letter.reprint",
+            subject=job.letter_order_id,
+            actor=supervisor.user.id if supervisor.user else "",
+            request={"reason": reason},
+            call=lambda key: supervisor.allow_reprint(job.letter_order_id, reason=reason, idempotency_key=key),
+            record=lambda order: {"state": order.state},
         )
-        try:
-            order = supervisor.allow_reprint(job.letter_order_id, reason=reason, idempotency_key=entry.idempotency_key)
-        except ApiError as exc:
-            self._journal.fail(entry.idempotency_key, exc.code or "refused")
-            raise
-        self._journal.complete(entry.idempotency_key, {"state": order.state})
 
     # -- the UKey PIN letter --------------------------------------------------------------------------------
 
@@ -180,23 +181,27 @@ class PasswordLetters:
         self, subject: str, job: LetterJob, pending: JournalRecord | None, cancel: threading.Event | None
     ) -> LetterOutcome:
         serial = pending.request["letter_serial"] if pending is not None and pending.state == PENDING else self._next_serial()
-        entry = self._journal.begin(
-            "letter.release", subject=subject, actor=self.actor, request={"letter_serial": serial, "printer_id": self._station.printer_id}
-        )
         try:
-            released = self._central.release_letter(
-                job.letter_order_id, letter_serial=serial, printer_id=self._station.printer_id, idempotency_key=entry.idempotency_key
+            released = journaled_call(
+                self._journal,
+                "letter.release",
+                subject=subject,
+                actor=self.actor,
+                request={"letter_serial": serial, "printer_id": self._station.printer_id},
+                call=lambda key: self._central.release_letter(
+                    job.letter_order_id, letter_serial=serial, printer_id=self._station.printer_id, idempotency_key=key
+                ),
+                record=lambda answer: {  # never the password
+                    "letter_serial": serial,
+                    "login_id": answer.login_id,
+                    "expires_at": answer.password_expires_at.isoformat(),
+                },
             )
         except ApiError as exc:
-            self._journal.fail(entry.idempotency_key, exc.code or "refused")
             if exc.code == "already_released":  # released in an attempt this counter lost track of: that password is gone
                 return LetterOutcome(LetterStatus.NEEDS_REPRINT, serial, exc)
             raise
         secret = released.initial_password
-        self._journal.complete(
-            entry.idempotency_key,
-            {"letter_serial": serial, "login_id": released.login_id, "expires_at": released.password_expires_at.isoformat()},
-        )
         if secret is None:  # a replayed answer: the first one, with the password, never arrived
             return self._confirm(subject, job, serial, "spoiled")
         letter = PasswordLetter(
@@ -240,17 +245,21 @@ class PasswordLetters:
                 job.wipe()
 
     def _confirm(self, subject: str, job: LetterJob, serial: str, outcome: str) -> LetterOutcome:
-        entry = self._journal.begin(
-            "letter.confirm", subject=subject, actor=self.actor, request={"letter_serial": serial, "outcome": outcome}
-        )
+        request = {"letter_serial": serial, "outcome": outcome}
         try:
-            self._central.confirm_letter(job.letter_order_id, letter_serial=serial, outcome=outcome, idempotency_key=entry.idempotency_key)
-        except ApiError as exc:
-            self._journal.fail(entry.idempotency_key, exc.code or "refused")
+            journaled_call(
+                self._journal,
+                "letter.confirm",
+                subject=subject,
+                actor=self.actor,
+                request=request,
+                call=lambda key: self._central.confirm_letter(
+                    job.letter_order_id, letter_serial=serial, outcome=outcome, idempotency_key=key
+                ),
+                record=lambda _order: request,
+            )
+        except TellerError as exc:  # a refusal fails the entry; no answer leaves it pending, asked again next time
             return LetterOutcome(LetterStatus.FAILED, serial, exc)
-        except TellerError as exc:
-            return LetterOutcome(LetterStatus.FAILED, serial, exc)  # unknown outcome: the entry stays pending, asked again next time
-        self._journal.complete(entry.idempotency_key, {"letter_serial": serial, "outcome": outcome})
         if outcome == "printed":
             return LetterOutcome(LetterStatus.PRINTED, serial)
         return LetterOutcome(LetterStatus.NEEDS_REPRINT, serial, _spoiled_error(serial))
@@ -270,7 +279,7 @@ class PasswordLetters:
 
     def _subject(self, job: LetterJob) -> str:
         rounds = sum(1 for e in self._journal.for_subject(job.letter_order_id) if e.kind == "letter.reprint" and e.state == DONE)
-        return f"{job.letter_order_id}#{rounds}"
+        return f"{_rounds_prefix(job.letter_order_id)}{rounds}"
 
     def _latest(self, subject: str) -> dict[str, JournalRecord]:
         latest: dict[str, JournalRecord] = {}
@@ -296,6 +305,24 @@ def pin_letter_sink(letters: PasswordLetters, *, customer_name: str, users: Mapp
         )
 
     return hand_over
+
+
+def _rounds_prefix(letter_order_id: str) -> str:
+    """The journal subjects of a letter order's print rounds start with this (``<order id>#<round>``)."""
+    return f"{letter_order_id}#"
+
+
+def letter_entries(journal: Journal, letter_order_id: str) -> list[JournalRecord]:
+    """Every journal entry of the order's print rounds, oldest first."""
+    return [e for e in journal.for_subject_prefix(_rounds_prefix(letter_order_id)) if e.kind.startswith("letter.")]
+
+
+def printed_serial(journal: Journal, letter_order_id: str) -> str | None:
+    """The serial of the letter printed (and confirmed ``printed``) for the order, or ``None``."""
+    for entry in reversed(letter_entries(journal, letter_order_id)):
+        if entry.kind == "letter.confirm" and entry.state == DONE and (entry.result or {}).get("outcome") == "printed":
+            return str((entry.result or {})["letter_serial"])
+    return None
 
 
 def _spoiled_error(serial: Any) -> TellerError:

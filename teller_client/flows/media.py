@@ -21,12 +21,12 @@ from typing import Any
 from teller_client.api.client import CentralClient
 from teller_client.api.models import Submission
 from teller_client.errors import TellerError
-from teller_client.flows.issuance import CertificateJob, IssuanceOutcome, IssuanceSaga, PinSink, Status, Step
-from teller_client.flows.issuance_record import SagaRecord, chosen_ukeys
-from teller_client.flows.letters import LetterJob, LetterOutcome, PasswordLetters
+from teller_client.flows.issuance import CertificateJob, IssuanceOutcome, IssuanceSaga, PinSink, Status, handed_over
+from teller_client.flows.issuance_record import chosen_ukeys
+from teller_client.flows.letters import LetterJob, LetterOutcome, PasswordLetters, letter_entries, printed_serial
 from teller_client.flows.token_gateway import TokenGateway
 from teller_client.secret import Secret
-from teller_client.store.journal import DONE, Journal
+from teller_client.store.journal import Journal
 
 SUBMISSION_KIND = "submission"
 
@@ -78,15 +78,12 @@ class MediaPlan:
     def state(self, journal: Journal, item: MediaItem) -> ItemState:
         """Where the item stands, from its own flow's journal."""
         if item.kind == "certificate":
-            serials = chosen_ukeys(journal, item.order)
-            if not serials:
-                return ItemState.TO_DO
-            record = SagaRecord(journal, item.order, serials[-1])
-            return ItemState.DONE if record.done(Step.PIN_HANDOVER) else ItemState.IN_PROGRESS
-        entries = [e for e in journal.for_subject_prefix(f"{item.order}#") if e.kind.startswith("letter.")]
-        if any(e.kind == "letter.confirm" and e.state == DONE and (e.result or {}).get("outcome") == "printed" for e in entries):
+            if handed_over(journal, item.order) is not None:
+                return ItemState.DONE
+            return ItemState.IN_PROGRESS if chosen_ukeys(journal, item.order) else ItemState.TO_DO
+        if printed_serial(journal, item.order) is not None:
             return ItemState.DONE
-        return ItemState.IN_PROGRESS if entries else ItemState.TO_DO
+        return ItemState.IN_PROGRESS if letter_entries(journal, item.order) else ItemState.TO_DO
 
     def finished(self, journal: Journal) -> bool:
         return all(self.state(journal, item) == ItemState.DONE for item in self.items)
@@ -186,7 +183,10 @@ class MediaRunner:
         if item.kind != "certificate":
             raise TellerError("Not a certificate order.", "不是证书订单。", code="media_kind")
         saga = self.saga(item, token_serial)
-        outcome = saga.run(cancel)
+        try:
+            outcome = saga.run(cancel)
+        finally:
+            saga.close()  # a PIN set by a run that stopped is not kept: the next run sets another through the SO
         if outcome.status == Status.NEEDS_AUTHORIZATION:
             self.plan.codes.pop(item.order, None)
         return outcome

@@ -16,10 +16,10 @@ import re
 from dataclasses import dataclass
 
 from teller_client.api.client import CentralClient
-from teller_client.api.errors import ApiError
 from teller_client.api.models import ApplicationInfo
 from teller_client.domain.model import Application
 from teller_client.errors import TellerError
+from teller_client.flows.journaled import journaled_call
 from teller_client.store.journal import Journal
 
 
@@ -114,23 +114,19 @@ class DeskSignOff:
     def _decide(self, decision: str, reason: str | None, fee_waiver_approved: bool | None) -> ApplicationInfo:
         """The decision, journaled first (a lost answer is asked again with the same key)."""
         assert self._supervisor.user is not None
-        entry = self._journal.begin(
+        return journaled_call(
+            self._journal,
             "sign_off.decision",
             subject=f"{self.application_id}@{self.snapshot_hash}",
             actor=self._supervisor.user.id,
             request={"decision": decision, "reason": reason, "fee_waiver_approved": fee_waiver_approved},
-        )
-        try:
-            info = self._supervisor.decide(
+            call=lambda key: self._supervisor.decide(
                 self.application_id,
                 snapshot_hash=self.snapshot_hash,
                 decision=decision,
                 reason=reason,
                 fee_waiver_approved=fee_waiver_approved,
-                idempotency_key=entry.idempotency_key,
-            )
-        except ApiError as exc:
-            self._journal.fail(entry.idempotency_key, exc.code or "refused")
-            raise
-        self._journal.complete(entry.idempotency_key, {"status": info.status})
-        return info
+                idempotency_key=key,
+            ),
+            record=lambda info: {"status": info.status},
+        )
