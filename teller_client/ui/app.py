@@ -10,13 +10,14 @@ from PySide6.QtWidgets import QApplication
 
 from teller_client.api.models import Health
 from teller_client.errors import TellerError
-from teller_client.i18n import language, set_language
+from teller_client.i18n import language
 from teller_client.store.database import STORE_FILE, Store
 from teller_client.store.settings import SettingsRepository
 from teller_client.ui.central import Endpoint
 from teller_client.ui.error_router import ErrorRouter
 from teller_client.ui.main_window import AppContext, MainWindow
 from teller_client.ui.spooler_printer import install as install_spooler_printers
+from teller_client.ui.translations import apply_language
 from teller_client.ui.worker import WorkerPool
 
 log = logging.getLogger(__name__)
@@ -38,8 +39,7 @@ def build_window(
     ``central.url``/``central.ca_bundle``; in training mode without either the
     window starts the training service under ``data_dir/central`` itself.
     """
-    if lang is not None:
-        set_language(lang)
+    apply_language(lang if lang is not None else language())
     errors = ErrorRouter(interactive=interactive_errors)
     workers = WorkerPool()
     context = AppContext(

@@ -37,7 +37,7 @@ from PySide6.QtWidgets import (
 
 from teller_client import __version__
 from teller_client.api.models import LoginResult
-from teller_client.i18n import N_, language, set_language, tr
+from teller_client.i18n import N_, language, tr
 from teller_client.secret import Secret
 from teller_client.store.database import Store, open_store
 from teller_client.store.drafts import DraftRepository, DraftSummary
@@ -51,6 +51,7 @@ from teller_client.ui.lock_page import LockPage
 from teller_client.ui.login_page import LoginPage, take_password
 from teller_client.ui.scan_panel import ScanPanel
 from teller_client.ui.scanning import ScanController, ScanHost
+from teller_client.ui.translations import apply_language
 from teller_client.ui.watermark import WatermarkOverlay
 from teller_client.ui.worker import Job, WorkerPool
 
@@ -359,7 +360,7 @@ class MainWindow(QMainWindow):
         self.lock_page.retranslate()
 
     def switch_language(self, lang: str) -> None:
-        set_language(lang)
+        apply_language(lang)
         self.chinese_action.setChecked(lang == "zh")
         self.english_action.setChecked(lang == "en")
         self.retranslate()

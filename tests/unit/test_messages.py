@@ -1,13 +1,13 @@
 from __future__ import annotations
 
 import ast
-import json
 from pathlib import Path
 
 import pytest
 
 from teller_client.domain.labels import LABELS
 from teller_client.domain.messages import MESSAGES, placeholders
+from teller_client.i18n import QM_NAME, catalogue, compile_qm, read_ts, ts_sources
 from teller_client.resources import resource_path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -60,7 +60,7 @@ def _tr_literals() -> set[str]:
 
 
 def test_every_ui_string_has_a_chinese_translation_with_the_same_placeholders() -> None:
-    zh = json.loads(resource_path("translations", "zh_CN.json").read_text(encoding="utf-8"))
+    zh = catalogue("zh")
     sources = _tr_literals()
     missing = sorted(sources - set(zh))
     assert not missing, missing
@@ -90,3 +90,17 @@ def test_every_value_of_the_contracts_enumerations_has_a_name_in_both_languages(
             assert zh and en and zh != en
     assert value_names("role", "en")["admin"] == "administrator"
     assert value_names("role")["admin"] == "企业管理员"
+
+
+def test_the_compiled_qm_is_made_from_the_ts_sources(tmp_path: Path) -> None:
+    """Whoever edits a .ts recompiles (``python -m teller_client.i18n``); lrelease's output is deterministic."""
+    fresh = compile_qm(tmp_path / "fresh.qm")
+    assert fresh.read_bytes() == resource_path("translations", QM_NAME).read_bytes(), "run: python -m teller_client.i18n"
+
+
+def test_each_source_is_translated_in_one_ts_file_only() -> None:
+    seen: dict[str, str] = {}
+    for path in ts_sources():
+        for source in read_ts(path):
+            assert source not in seen, f"{source!r} in both {seen[source]} and {path.name}"
+            seen[source] = path.name
