@@ -17,7 +17,9 @@ from teller_client.store.database import Store
 from teller_client.store.models import Draft, DraftVersion, utcnow
 
 SOURCES = ("eform", "paper", "existing")
-OPEN_STATUSES = ("editing", "pending_approval", "returned")
+OPEN_STATUSES = ("editing", "pending_approval", "returned", "approved", "submitted")
+"""Drafts the start page lists to resume; ``completed`` and ``rejected`` ones are done."""
+STATUSES = (*OPEN_STATUSES, "completed", "rejected")
 
 
 @dataclass(frozen=True)
@@ -53,6 +55,14 @@ def _version(v: DraftVersion) -> SavedVersion:
     return SavedVersion(v.draft_id, v.version, v.saved_at, v.saved_by, v.step, json.loads(v.document), v.snapshot_hash)
 
 
+def _get(s: Any, draft_id: str) -> Draft:
+    draft = s.get(Draft, draft_id)
+    if draft is None:
+        raise StoreError(f"No draft {draft_id}.", f"没有编号为 {draft_id} 的草稿。", code="draft_not_found")
+    assert isinstance(draft, Draft)
+    return draft
+
+
 class DraftRepository:
     def __init__(self, store: Store) -> None:
         self._store = store
@@ -70,9 +80,7 @@ class DraftRepository:
         body = canonical_json(document)
         digest = hashlib.sha256(body).hexdigest()
         with self._store.session() as s:
-            draft = s.get(Draft, draft_id)
-            if draft is None:
-                raise StoreError(f"No draft {draft_id}.", f"没有编号为 {draft_id} 的草稿。", code="draft_not_found")
+            draft = _get(s, draft_id)
             latest = s.get(DraftVersion, (draft_id, draft.current_version)) if draft.current_version else None
             if latest is not None and latest.snapshot_hash == digest and latest.step == step:
                 return draft.current_version
@@ -93,12 +101,38 @@ class DraftRepository:
             return draft.current_version
 
     def set_status(self, draft_id: str, status: str) -> None:
+        if status not in STATUSES:
+            raise ValueError(f"unknown draft status {status!r}")
         with self._store.session() as s:
-            draft = s.get(Draft, draft_id)
-            if draft is None:
-                raise StoreError(f"No draft {draft_id}.", f"没有编号为 {draft_id} 的草稿。", code="draft_not_found")
+            draft = _get(s, draft_id)
             draft.status = status
             draft.updated_at = utcnow()
+
+    def wizard(self, draft_id: str) -> tuple[dict[str, Any], str | None]:
+        """Where the wizard stood (its JSON) and the central application id."""
+        with self._store.session() as s:
+            draft = _get(s, draft_id)
+            state: dict[str, Any] = json.loads(draft.wizard or "{}")
+            return state, draft.application_id
+
+    def set_wizard(self, draft_id: str, state: dict[str, Any], *, application_id: str | None = None, status: str | None = None) -> None:
+        """Remember where the wizard stands (plain data, never a secret); also the central id and status once known."""
+        if status is not None and status not in STATUSES:
+            raise ValueError(f"unknown draft status {status!r}")
+        with self._store.session() as s:
+            draft = _get(s, draft_id)
+            draft.wizard = json.dumps(state, sort_keys=True, ensure_ascii=False)
+            if application_id is not None:
+                draft.application_id = application_id
+            if status is not None and draft.status != status:
+                draft.status = status
+                draft.updated_at = utcnow()
+
+    def summary(self, draft_id: str) -> DraftSummary:
+        with self._store.session() as s:
+            draft = _get(s, draft_id)
+            v = s.get(DraftVersion, (draft.id, draft.current_version)) if draft.current_version else None
+            return _summary(draft, v.step if v else None)
 
     def latest(self, draft_id: str) -> SavedVersion | None:
         with self._store.session() as s:

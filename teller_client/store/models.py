@@ -62,6 +62,10 @@ class Draft(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
     current_version: Mapped[int] = mapped_column(Integer, default=0)
+    application_id: Mapped[str | None] = mapped_column(String(64))
+    """The central application once the draft was sent for approval."""
+    wizard: Mapped[str] = mapped_column(Text, default="{}", server_default="{}")
+    """Where the signing wizard stands (JSON: page, confirmed warnings, approval, submission); never a secret."""
 
     versions: Mapped[list[DraftVersion]] = relationship(
         back_populates="draft", order_by="DraftVersion.version", cascade="all, delete-orphan"

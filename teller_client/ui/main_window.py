@@ -16,9 +16,10 @@ import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -28,6 +29,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
     QMessageBox,
+    QPushButton,
     QStackedWidget,
     QTableWidget,
     QTableWidgetItem,
@@ -37,6 +39,7 @@ from PySide6.QtWidgets import (
 
 from teller_client import __version__
 from teller_client.api.models import LoginResult
+from teller_client.flows.signing_session import SigningSession
 from teller_client.i18n import N_, language, tr
 from teller_client.secret import Secret
 from teller_client.store.database import Store, open_store
@@ -53,6 +56,8 @@ from teller_client.ui.scan_panel import ScanPanel
 from teller_client.ui.scanning import ScanController, ScanHost
 from teller_client.ui.translations import apply_language
 from teller_client.ui.watermark import WatermarkOverlay
+from teller_client.ui.wizard.page import WizardContext
+from teller_client.ui.wizard.signing_wizard import SigningWizard
 from teller_client.ui.worker import Job, WorkerPool
 
 log = logging.getLogger(__name__)
@@ -62,6 +67,8 @@ STATUS_NAMES = {
     "editing": N_("Being entered"),
     "pending_approval": N_("Awaiting approval"),
     "returned": N_("Returned for changes"),
+    "approved": N_("Approved"),
+    "submitted": N_("Submitted: UKeys and letters to hand over"),
 }
 
 SHUTDOWN_WAIT_MS = 5000
@@ -92,8 +99,15 @@ class AppContext:
 class StartPage(QWidget):
     """Open drafts of this workstation, newest first; an empty state when there are none."""
 
+    draft_chosen = Signal(str)
+    """The teller opened a draft (Enter or a double click on its row)."""
+    paper_requested = Signal()
+
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.paper = QPushButton()
+        self.paper.setObjectName("newPaperForm")
+        self.paper.clicked.connect(self.paper_requested.emit)
         self.heading = QLabel()
         self.heading.setObjectName("heading")
         self.heading.setStyleSheet("font-size: 20px; font-weight: 600;")
@@ -108,6 +122,8 @@ class StartPage(QWidget):
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.table.verticalHeader().setVisible(False)
+        self.table.activated.connect(self._activated)
+        self.table.doubleClicked.connect(self._activated)
         self.empty = QLabel()
         self.empty.setObjectName("empty")
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -123,6 +139,7 @@ class StartPage(QWidget):
         layout.addWidget(self.heading)
         layout.addWidget(self.intro)
         layout.addWidget(self.lookup)
+        layout.addWidget(self.paper, 0, Qt.AlignmentFlag.AlignLeft)
         layout.addWidget(self.drafts_label)
         layout.addWidget(self.stack, 1)
         self._drafts: list[DraftSummary] = []
@@ -138,10 +155,15 @@ class StartPage(QWidget):
             )
         )
         self.drafts_label.setText(tr("&Open drafts"))
+        self.paper.setText(tr("New application on a &paper form (Ctrl+N)"))
         self.table.setHorizontalHeaderLabels([tr("Customer"), tr("Source"), tr("Status"), tr("Last saved")])
         self.empty.setText(tr("No open drafts.") if self._loaded else tr("Loading drafts..."))
         self.lookup.retranslate()
         self.show_drafts(self._drafts, loaded=self._loaded)
+
+    def _activated(self, index: QModelIndex) -> None:
+        if 0 <= index.row() < len(self._drafts):
+            self.draft_chosen.emit(self._drafts[index.row()].id)
 
     def show_drafts(self, drafts: list[DraftSummary], *, loaded: bool = True) -> None:
         self._drafts = drafts
@@ -199,6 +221,24 @@ class MainWindow(QMainWindow):
         self.workspace = QStackedWidget()
         self.workspace.setObjectName("workspace")
         self.workspace.addWidget(self.start_page)
+        self.wizard = SigningWizard(
+            WizardContext(
+                workers=context.workers,
+                errors=context.errors,
+                store=lambda: self.store,
+                session=lambda: None if self.locked else self.session,
+                endpoint=lambda: self.endpoint,
+                training=context.training,
+                settings=lambda: self.counter_settings,
+            )
+        )
+        self.workspace.addWidget(self.wizard)
+        self.wizard.closed.connect(self.show_start)
+        self.wizard.saved.connect(lambda _version: self._refresh_drafts())
+        self.start_page.draft_chosen.connect(self.open_draft)
+        self.start_page.paper_requested.connect(self.new_paper_form)
+        self.counter_settings: dict[str, object] = {}
+        self._opening: Job | None = None
         self.lock_page = LockPage()
         self.pages = QStackedWidget()
         self.pages.setObjectName("pages")
@@ -259,6 +299,7 @@ class MainWindow(QMainWindow):
             self.start_page.lookup,
         )
         self.scanning.install()
+        self.scanning.form_saved.connect(lambda saved: self.open_draft(saved.draft_id))
         self.scanning.scanner_status.connect(self._show_scanner_status)
         self._build_actions()
         self._store_state = "opening"
@@ -299,6 +340,10 @@ class MainWindow(QMainWindow):
         self.scan_reset_action = QAction(self)
         self.scan_reset_action.setShortcut(QKeySequence("Ctrl+Shift+R"))
         self.scan_reset_action.triggered.connect(self.scanning.reset)
+        self.new_paper_action = QAction(self)
+        self.new_paper_action.setShortcut(QKeySequence("Ctrl+N"))
+        self.new_paper_action.triggered.connect(self.new_paper_form)
+        self.file_menu.insertAction(self.lock_action, self.new_paper_action)
         self.find_customer_action = QAction(self)
         self.find_customer_action.setShortcut(QKeySequence("Ctrl+F"))
         self.find_customer_action.triggered.connect(self._find_customer)
@@ -326,7 +371,7 @@ class MainWindow(QMainWindow):
         working = self.session is not None and not self.locked
         self.lock_action.setEnabled(working)
         self.sign_out_action.setEnabled(self.session is not None)
-        for action in (self.scan_image_action, self.scan_reset_action, self.find_customer_action):
+        for action in (self.scan_image_action, self.scan_reset_action, self.find_customer_action, self.new_paper_action):
             action.setEnabled(working)
         self.scan_panel.setVisible(working)
 
@@ -344,6 +389,7 @@ class MainWindow(QMainWindow):
         self.scan_image_action.setText(tr("Scan from &image..."))
         self.scan_reset_action.setText(tr("Start the scan &over"))
         self.find_customer_action.setText(tr("&Find a customer..."))
+        self.new_paper_action.setText(tr("&New application on a paper form"))
         self.scan_panel.retranslate()
         self.view_menu.setTitle(tr("&View"))
         self.help_menu.setTitle(tr("&Help"))
@@ -356,6 +402,7 @@ class MainWindow(QMainWindow):
         self._show_store_state()
         self._show_scanner_status(self.scanning.serial.status_text())
         self.start_page.retranslate()
+        self.wizard.retranslate()
         self.login_page.retranslate()
         self.lock_page.retranslate()
 
@@ -377,20 +424,67 @@ class MainWindow(QMainWindow):
             tr("Teller client {version}\nLocal store: {path}").format(version=__version__, path=self.context.store_path),
         )
 
+    # -- the signing wizard ------------------------------------------------------------
+
+    def _teller_id(self) -> str | None:
+        return self.session.login.user.id if self.session is not None and not self.locked else None
+
+    def _business_date(self) -> date | None:
+        return self.session.business_date if self.session is not None else None
+
+    def new_paper_form(self) -> None:
+        """Start a new application typed from a paper form (the draft is made on a worker)."""
+        store, teller, today = self.store, self._teller_id(), self._business_date()
+        if store is None or teller is None or self._opening is not None:
+            return
+        self._opening = self.context.workers.submit(
+            lambda _cancel: SigningSession.start_paper(store, teller, today=today), self._session_opened, self._open_failed
+        )
+
+    def open_draft(self, draft_id: str) -> None:
+        """Resume a draft on the page where it was left (read on a worker)."""
+        store, teller, today = self.store, self._teller_id(), self._business_date()
+        if store is None or teller is None or self._opening is not None:
+            return
+        if self.wizard.session is not None and self.wizard.session.draft_id == draft_id:
+            self.workspace.setCurrentWidget(self.wizard)
+            return
+        self._opening = self.context.workers.submit(
+            lambda _cancel: SigningSession.resume(store, draft_id, teller, today=today), self._session_opened, self._open_failed
+        )
+
+    def _session_opened(self, session: SigningSession) -> None:
+        self._opening = None
+        if self.session is None:
+            return
+        self.wizard.save_now()
+        self.wizard.open(session)
+        self.workspace.setCurrentWidget(self.wizard)
+        self._refresh_drafts()
+
+    def _open_failed(self, exc: BaseException) -> None:
+        self._opening = None
+        self.context.errors.report(exc)
+
+    def show_start(self) -> None:
+        self.workspace.setCurrentWidget(self.start_page)
+        self.start_page.table.setFocus(Qt.FocusReason.OtherFocusReason)
+        self._refresh_drafts()
+
     # -- the store, opened off the GUI thread -------------------------------------
 
     def _open_store(self) -> None:
         path = self.context.store_path
         opener = self.context.open_store
 
-        def work(_cancel: threading.Event) -> tuple[Store, list[DraftSummary]]:
+        def work(_cancel: threading.Event) -> tuple[Store, list[DraftSummary], dict[str, object]]:
             store = opener(path)
-            return store, DraftRepository(store).open_drafts()
+            return store, DraftRepository(store).open_drafts(), SettingsRepository(store).all()
 
         self.context.workers.submit(work, self._store_opened, self._store_failed)
 
-    def _store_opened(self, result: tuple[Store, list[DraftSummary]]) -> None:
-        self.store, drafts = result
+    def _store_opened(self, result: tuple[Store, list[DraftSummary], dict[str, object]]) -> None:
+        self.store, drafts, self.counter_settings = result
         if self._closed:
             self.store.close()
             return

@@ -170,7 +170,7 @@ def test_a_draft_leaves_the_open_list_when_its_status_closes_it(store: Store) ->
 
     drafts.set_status(done, "returned")  # still open: back with the teller
     assert {d.id for d in drafts.open_drafts()} == {kept, done}
-    drafts.set_status(done, "submitted")
+    drafts.set_status(done, "completed")
     assert [d.id for d in drafts.open_drafts()] == [kept]
     # Closed, not deleted: its history is still there.
     assert [v.version for v in drafts.history(done)] == [1]
@@ -407,3 +407,14 @@ def test_settings_refuse_secrets(tmp_path: Path) -> None:
     settings.set("printer.letters", {"name": "LQ-630K", "offset_mm": [1.5, -0.5]})
     assert settings.all() == {"printer.letters": {"name": "LQ-630K", "offset_mm": [1.5, -0.5]}}
     store.close()
+
+
+def test_the_wizard_state_and_central_id_are_kept_with_the_draft(store: Store) -> None:
+    drafts = DraftRepository(store)
+    draft = drafts.create(source="eform", created_by="T0001")
+    assert drafts.wizard(draft) == ({}, None)
+    drafts.set_wizard(draft, {"page": "review", "confirmed": ["/users/0#x"]}, application_id="APP-1", status="pending_approval")
+    assert drafts.wizard(draft) == ({"page": "review", "confirmed": ["/users/0#x"]}, "APP-1")
+    assert drafts.summary(draft).status == "pending_approval"
+    with pytest.raises(ValueError, match="unknown draft status"):
+        drafts.set_status(draft, "approved-ish")

@@ -1,0 +1,10 @@
+"""The customer page of the signing wizard (being built)."""
+
+from __future__ import annotations
+
+from teller_client.flows.signing import Page
+from teller_client.ui.wizard.page import WizardPage
+
+
+class CustomerPage(WizardPage):
+    page = Page.CUSTOMER
