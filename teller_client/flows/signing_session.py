@@ -25,6 +25,7 @@ from teller_client.domain.document import snapshot_hash
 from teller_client.domain.model import SCHEMA, Application, RequestKind
 from teller_client.domain.problems import Problem
 from teller_client.domain.validation import ValidationReport, validate
+from teller_client.flows.media import MediaPlan
 from teller_client.flows.signing import Page, SigningState
 from teller_client.store.database import Store
 from teller_client.store.drafts import DraftRepository
@@ -153,6 +154,9 @@ class SigningSession:
         self.today = today or datetime.now(BANK_TIME).date()
         self.state = state or SigningState(self.request)
         self.report = ValidationReport(None, ())
+        self.media_plan: MediaPlan | None = None
+        """The submission's media plan, with the authorization codes this session holds (memory only, never saved);
+        after a restart the media page finds the plan in the journal (:func:`~teller_client.flows.media.open_plans`)."""
         self.check()
 
     # -- opening ------------------------------------------------------------------------------------------
