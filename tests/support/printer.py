@@ -3,7 +3,7 @@
 Fixtures (registered in ``tests/conftest.py``):
 
 * ``printer_listener`` -> :class:`PrinterListener`: a "port 9100" printer on ``127.0.0.1`` and a free port, served
-  by threads. Each connection's bytes, up to the client's clean close, are one job in ``jobs``; a connection the
+  by threads (the product's :class:`~teller_client.training.printer_sink.PrinterSink`). Each connection's bytes, up to the client's clean close, are one job in ``jobs``; a connection the
   client resets (a cancelled job) goes to ``aborted`` instead. Modes for the next connections: ``stall()`` (accept,
   never read: the client's sends block), ``slow(chunk, delay)`` (read ``chunk`` bytes every ``delay`` seconds),
   ``reset()`` (accept and reset the connection at once); ``refuse()`` closes the listening socket, so connecting
@@ -38,10 +38,8 @@ import os
 import shutil
 import signal
 import socket
-import struct
 import subprocess
 import tempfile
-import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -50,6 +48,7 @@ from pathlib import Path
 import pytest
 
 from drivers.printing import CupsPrinter
+from teller_client.training.printer_sink import PrinterSink
 
 RECV_BUFFER = 64 * 1024
 WAIT = 10.0
@@ -59,131 +58,13 @@ TOOL_TIMEOUT = 10.0
 SBIN = ("/usr/sbin", "/sbin", "/usr/local/sbin")
 
 
-class PrinterListener:
-    """A raw TCP printer on 127.0.0.1 that stores each connection's bytes as one job."""
+class PrinterListener(PrinterSink):
+    """A raw TCP printer on 127.0.0.1 that stores each connection's bytes as one job: the product's training printer
+    sink (:class:`teller_client.training.printer_sink.PrinterSink`) with a small receive buffer, so a stalled printer
+    stalls the client soon."""
 
     def __init__(self, host: str = "127.0.0.1") -> None:
-        self.host = host
-        self.jobs: list[bytes] = []
-        self.aborted: list[bytes] = []
-        self.connections = 0
-        self.mode = "normal"
-        self.slow_chunk = 4096
-        self.slow_delay = 0.01
-        self._changed = threading.Condition()
-        self._open: list[socket.socket] = []
-        self._closing = threading.Event()
-        self._refusing = threading.Event()
-        self._listener: socket.socket | None = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        self._listener.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, RECV_BUFFER)  # inherited by accepted sockets
-        self._listener.bind((host, 0))
-        self._listener.listen(16)
-        self._listener.settimeout(0.05)
-        self.port: int = self._listener.getsockname()[1]
-        self._threads = [threading.Thread(target=self._accept, name="printer-listener", daemon=True)]
-        self._threads[0].start()
-
-    @property
-    def spec(self) -> str:
-        """The settings string of a raw printer here."""
-        return f"raw:{self.host}:{self.port}"
-
-    @property
-    def uri(self) -> str:
-        """The CUPS device URI of this printer."""
-        return f"socket://{self.host}:{self.port}"
-
-    def stall(self) -> None:
-        self.mode = "stall"
-
-    def slow(self, chunk: int = 4096, delay: float = 0.01) -> None:
-        self.slow_chunk, self.slow_delay, self.mode = chunk, delay, "slow"
-
-    def reset(self) -> None:
-        self.mode = "reset"
-
-    def refuse(self) -> None:
-        """Stop listening: connecting to the port is refused from now on (once this returns)."""
-        self._refusing.set()
-        self._threads[0].join(timeout=5.0)  # the accept loop holds the socket while it waits: let it go first
-        listener, self._listener = self._listener, None
-        if listener is not None:
-            listener.close()
-
-    def wait_for_jobs(self, count: int = 1, timeout: float = WAIT) -> list[bytes]:
-        with self._changed:
-            if not self._changed.wait_for(lambda: len(self.jobs) >= count, timeout):
-                raise AssertionError(f"{len(self.jobs)} job(s) received within {timeout} s, expected {count}")
-            return list(self.jobs)
-
-    def wait_for_connections(self, count: int = 1, timeout: float = WAIT) -> None:
-        with self._changed:
-            if not self._changed.wait_for(lambda: self.connections >= count, timeout):
-                raise AssertionError(f"{self.connections} connection(s) within {timeout} s, expected {count}")
-
-    def wait_for_aborted(self, count: int = 1, timeout: float = WAIT) -> list[bytes]:
-        with self._changed:
-            if not self._changed.wait_for(lambda: len(self.aborted) >= count, timeout):
-                raise AssertionError(f"{len(self.aborted)} aborted connection(s) within {timeout} s, expected {count}")
-            return list(self.aborted)
-
-    def close(self) -> None:
-        self._closing.set()
-        self.refuse()
-        for conn in list(self._open):
-            with contextlib.suppress(OSError):
-                conn.close()
-        for thread in self._threads:
-            thread.join(timeout=5.0)
-
-    def _accept(self) -> None:
-        listener = self._listener
-        assert listener is not None
-        while not (self._closing.is_set() or self._refusing.is_set()):
-            try:
-                conn, _ = listener.accept()
-            except TimeoutError:
-                continue
-            except OSError:
-                return
-            with self._changed:
-                self.connections += 1
-                self._changed.notify_all()
-            mode = self.mode
-            if mode == "reset":
-                conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-                conn.close()
-                continue
-            self._open.append(conn)
-            if mode == "stall":
-                continue  # never read; closed by close()
-            thread = threading.Thread(target=self._read, args=(conn, mode == "slow"), name="printer-listener-job", daemon=True)
-            self._threads.append(thread)
-            thread.start()
-
-    def _read(self, conn: socket.socket, slow: bool) -> None:
-        data = bytearray()
-        conn.settimeout(0.1)
-        try:
-            while not self._closing.is_set():
-                try:
-                    chunk = conn.recv(self.slow_chunk if slow else 1 << 16)
-                except TimeoutError:
-                    continue
-                if not chunk:
-                    with self._changed:
-                        self.jobs.append(bytes(data))
-                        self._changed.notify_all()
-                    return
-                data += chunk
-                if slow:
-                    time.sleep(self.slow_delay)
-        except OSError:  # reset by the client: a cancelled job
-            with self._changed:
-                self.aborted.append(bytes(data))
-                self._changed.notify_all()
-        finally:
-            conn.close()
+        super().__init__(host, recv_buffer=RECV_BUFFER)
 
 
 @pytest.fixture

@@ -11,7 +11,10 @@ Fixtures: ``softhsm_module`` (path of ``libsofthsm2.so``; the test is skipped wi
 ``softhsm_token(label, so_pin=..., user_pin=...)`` (an initialised token with a user PIN, by ``softhsm2-util``),
 ``softhsm_blank_token(label, so_pin=...)`` (SO PIN only, no user PIN: a blank UKey from the vault, by OpenSC's
 ``pkcs11-tool``), ``pkcs11_library`` (the loaded :class:`~drivers.pkcs11.Pkcs11Library`), ``opensc_module``.
-Register with ``pytest_plugins = ["tests.support.softhsm"]`` or import the fixtures into a test module.
+Register with ``pytest_plugins = ["tests.support.softhsm"]`` or import the fixtures into a test module. The
+installation itself (its configuration, the module lookup, pulling a token out) is the training bench's
+(:mod:`teller_client.training.bench`); the tokens here are made with SoftHSM's and OpenSC's own tools, independent
+of the driver under test.
 """
 
 from __future__ import annotations
@@ -27,16 +30,9 @@ from pathlib import Path
 import pytest
 
 from drivers.pkcs11 import Pkcs11Library
+from teller_client.training import bench
+from teller_client.training.bench import SoftHsmInstallation
 
-SOFTHSM_MODULE_PATHS = (
-    "/usr/lib/softhsm/libsofthsm2.so",
-    "/usr/lib/x86_64-linux-gnu/softhsm/libsofthsm2.so",
-    "/usr/lib/aarch64-linux-gnu/softhsm/libsofthsm2.so",
-    "/usr/lib64/pkcs11/libsofthsm2.so",
-    "/usr/local/lib/softhsm/libsofthsm2.so",
-    "/opt/homebrew/lib/softhsm/libsofthsm2.so",
-    r"C:\SoftHSM2\lib\softhsm2-x64.dll",
-)
 OPENSC_MODULE_PATHS = (
     "/usr/lib/x86_64-linux-gnu/opensc-pkcs11.so",
     "/usr/lib/aarch64-linux-gnu/opensc-pkcs11.so",
@@ -60,7 +56,8 @@ def find_module(env_name: str, candidates: tuple[str, ...]) -> Path | None:
 
 
 def find_softhsm_module() -> Path | None:
-    return find_module("SOFTHSM2_MODULE", SOFTHSM_MODULE_PATHS)
+    """``$SOFTHSM2_MODULE``, else the SoftHSM2 vendor profile's library for this OS (the training bench's lookup)."""
+    return bench.find_softhsm_module()
 
 
 def find_opensc_module() -> Path | None:
@@ -88,25 +85,13 @@ class SlotListing:
     user_pin_initialised: bool
 
 
-class SoftHsm:
-    """A SoftHSM2 installation of one test: its own ``softhsm2.conf`` and token directory."""
+class SoftHsm(SoftHsmInstallation):
+    """A SoftHSM2 installation of one test: its own ``softhsm2.conf`` and token directory (the training bench's
+    :class:`~teller_client.training.bench.SoftHsmInstallation`), tokens made with the real tools."""
 
     def __init__(self, module: Path, root: Path) -> None:
-        self.module = module
-        self.root = root
-        self.tokendir = root / "tokens"
-        self.tokendir.mkdir(parents=True, exist_ok=True)
-        self.conf = root / "softhsm2.conf"
-        self.conf.write_text(
-            f"directories.tokendir = {self.tokendir}\nobjectstore.backend = file\nlog.level = ERROR\n",
-            encoding="utf-8",
-        )
+        super().__init__(module, root)
         self._library: Pkcs11Library | None = None
-
-    @property
-    def env(self) -> dict[str, str]:
-        """The environment for a child process (tools, worker processes) that should see this installation."""
-        return {**os.environ, "SOFTHSM2_CONF": str(self.conf)}
 
     def run(self, *command: str, check: bool = True) -> subprocess.CompletedProcess[str]:
         return subprocess.run(command, env=self.env, capture_output=True, text=True, timeout=TOOL_TIMEOUT, check=check)
