@@ -23,6 +23,7 @@ from teller_client.api.models import Submission
 from teller_client.errors import TellerError
 from teller_client.flows.issuance import CertificateJob, IssuanceOutcome, IssuanceSaga, PinSink, Status, handed_over
 from teller_client.flows.issuance_record import chosen_ukeys
+from teller_client.flows.journaled import journaled_call
 from teller_client.flows.letters import LetterJob, LetterOutcome, PasswordLetters, letter_entries, printed_serial
 from teller_client.flows.token_gateway import TokenGateway
 from teller_client.secret import Secret
@@ -126,14 +127,29 @@ class MediaPlan:
 
 
 def submit(
-    central: CentralClient, journal: Journal, actor: str, application_id: str, customer_name: str, *, certificate_mode: str = "counter"
+    central: CentralClient,
+    journal: Journal,
+    actor: str,
+    application_id: str,
+    customer_name: str,
+    *,
+    certificate_mode: str = "counter",
+    key_type: str = "rsa2048",
 ) -> MediaPlan:
-    """Submit the approved application (journaled first; a lost answer is asked again with the same key)."""
-    entry = journal.begin(SUBMISSION_KIND, subject=application_id, actor=actor, request={"certificate_mode": certificate_mode})
-    submission = central.submit(application_id, idempotency_key=entry.idempotency_key, certificate_mode=certificate_mode)
-    plan = MediaPlan.from_submission(submission, customer_name)
-    journal.complete(entry.idempotency_key, plan.to_record())
-    return plan
+    """Submit the approved application (journaled first; a lost answer is asked again with the same key, a refusal
+    fails the entry). The journal keeps the plan without its authorization codes."""
+    plan: list[MediaPlan] = []
+
+    def call(key: str) -> Submission:
+        return central.submit(application_id, idempotency_key=key, certificate_mode=certificate_mode, key_type=key_type)
+
+    def record(submission: Submission) -> dict[str, Any]:
+        plan.append(MediaPlan.from_submission(submission, customer_name))
+        return plan[0].to_record()
+
+    request = {"certificate_mode": certificate_mode, "key_type": key_type}
+    journaled_call(journal, SUBMISSION_KIND, subject=application_id, actor=actor, request=request, call=call, record=record)
+    return plan[0]
 
 
 def open_plans(journal: Journal) -> list[MediaPlan]:

@@ -52,6 +52,7 @@ from teller_client.ui.error_router import ErrorRouter, error_text
 from teller_client.ui.idle import IdleWatcher
 from teller_client.ui.lock_page import LockPage
 from teller_client.ui.login_page import LoginPage, take_password
+from teller_client.ui.review_queue_page import ReviewQueuePage
 from teller_client.ui.scan_panel import ScanPanel
 from teller_client.ui.scanning import ScanController, ScanHost
 from teller_client.ui.translations import apply_language
@@ -233,6 +234,8 @@ class MainWindow(QMainWindow):
             )
         )
         self.workspace.addWidget(self.wizard)
+        self.review_queue = ReviewQueuePage(context.workers, context.errors, lambda: None if self.locked else self.session)
+        self.workspace.addWidget(self.review_queue)
         self.wizard.closed.connect(self.show_start)
         self.wizard.saved.connect(lambda _version: self._refresh_drafts())
         self.start_page.draft_chosen.connect(self.open_draft)
@@ -340,10 +343,19 @@ class MainWindow(QMainWindow):
         self.scan_reset_action = QAction(self)
         self.scan_reset_action.setShortcut(QKeySequence("Ctrl+Shift+R"))
         self.scan_reset_action.triggered.connect(self.scanning.reset)
+        self.review_queue_action = QAction(self)
+        self.review_queue_action.setShortcut(QKeySequence("Ctrl+R"))
+        self.review_queue_action.triggered.connect(self.show_review_queue)
+        self.start_action = QAction(self)
+        self.start_action.setShortcut(QKeySequence("Ctrl+Home"))
+        self.start_action.triggered.connect(self.show_start)
         self.new_paper_action = QAction(self)
         self.new_paper_action.setShortcut(QKeySequence("Ctrl+N"))
         self.new_paper_action.triggered.connect(self.new_paper_form)
         self.file_menu.insertAction(self.lock_action, self.new_paper_action)
+        self.file_menu.insertAction(self.lock_action, self.start_action)
+        self.file_menu.insertAction(self.lock_action, self.review_queue_action)
+        self.file_menu.insertSeparator(self.lock_action)
         self.find_customer_action = QAction(self)
         self.find_customer_action.setShortcut(QKeySequence("Ctrl+F"))
         self.find_customer_action.triggered.connect(self._find_customer)
@@ -371,7 +383,14 @@ class MainWindow(QMainWindow):
         working = self.session is not None and not self.locked
         self.lock_action.setEnabled(working)
         self.sign_out_action.setEnabled(self.session is not None)
-        for action in (self.scan_image_action, self.scan_reset_action, self.find_customer_action, self.new_paper_action):
+        for action in (
+            self.scan_image_action,
+            self.scan_reset_action,
+            self.find_customer_action,
+            self.new_paper_action,
+            self.review_queue_action,
+            self.start_action,
+        ):
             action.setEnabled(working)
         self.scan_panel.setVisible(working)
 
@@ -390,6 +409,8 @@ class MainWindow(QMainWindow):
         self.scan_reset_action.setText(tr("Start the scan &over"))
         self.find_customer_action.setText(tr("&Find a customer..."))
         self.new_paper_action.setText(tr("&New application on a paper form"))
+        self.review_queue_action.setText(tr("Branch &review queue (supervisors)"))
+        self.start_action.setText(tr("Start &page"))
         self.scan_panel.retranslate()
         self.view_menu.setTitle(tr("&View"))
         self.help_menu.setTitle(tr("&Help"))
@@ -403,6 +424,7 @@ class MainWindow(QMainWindow):
         self._show_scanner_status(self.scanning.serial.status_text())
         self.start_page.retranslate()
         self.wizard.retranslate()
+        self.review_queue.retranslate()
         self.login_page.retranslate()
         self.lock_page.retranslate()
 
@@ -465,6 +487,12 @@ class MainWindow(QMainWindow):
     def _open_failed(self, exc: BaseException) -> None:
         self._opening = None
         self.context.errors.report(exc)
+
+    def show_review_queue(self) -> None:
+        """The branch's applications waiting for a supervisor (a maker's own are shown, never decidable by them)."""
+        if self.session is None or self.locked:
+            return
+        self.workspace.setCurrentWidget(self.review_queue)
 
     def show_start(self) -> None:
         self.workspace.setCurrentWidget(self.start_page)

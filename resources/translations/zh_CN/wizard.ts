@@ -28,6 +28,10 @@
         <translation>上一步（Alt+B、Ctrl+Backspace）</translation>
     </message>
     <message>
+        <source>Branch &amp;review queue (supervisors)</source>
+        <translation>网点审批队列（主管）(&amp;R)</translation>
+    </message>
+    <message>
         <source>Check each page and press Next (Alt+N). Problems are shown beside the field they concern and at the foot of the page.</source>
         <translation>请逐页核对后按“下一步”（Alt+N）。问题显示在相关字段旁及页面底部。</translation>
     </message>
@@ -66,6 +70,10 @@
     <message>
         <source>Paper form {form}: type it on the next pages.</source>
         <translation>纸质申请表 {form}：请在后续各页录入。</translation>
+    </message>
+    <message>
+        <source>Start &amp;page</source>
+        <translation>首页(&amp;P)</translation>
     </message>
     <message>
         <source>Submitted: UKeys and letters to hand over</source>
