@@ -17,6 +17,8 @@ Sub-commands::
                                                         card readers, UKey modules and tokens at this counter
     teller-client print-test [--printer SPEC] [--pdf OUT.pdf] [--training]
                                                         the letter calibration page and a sample letter (dummy secret)
+    teller-client autopilot SCENARIO [--json] [--visible] [--lang zh|en] [--folder DIR] [--screenshots DIR]
+                                                        the real wizard driven through a scenario on a training bench
     teller-client version
 
 Exit codes: 0 success; 1 the input was checked and has problems; 2 the command
@@ -40,7 +42,7 @@ from teller_client.logs import configure_logging
 from teller_client.paths import data_dir, log_dir
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_FAILED = 0, 1, 2
-COMMANDS = ("run", "validate", "catalogue", "store", "settings", "serve-training", "eform", "devices", "print-test", "version")
+COMMANDS = ("run", "validate", "catalogue", "store", "settings", "serve-training", "eform", "devices", "print-test", "autopilot", "version")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -92,6 +94,16 @@ def _parser() -> argparse.ArgumentParser:
     )
     pt.add_argument("--pdf", type=Path, metavar="OUT.pdf", help="write the two pages to a PDF instead of printing")
     pt.add_argument("--training", action="store_true", help="use the training store's settings")
+
+    ap = sub.add_parser(
+        "autopilot", parents=[common], help="drive the real wizard through a scenario (training bench: service, SoftHSM UKeys, printer)"
+    )
+    ap.add_argument("scenario", metavar="SCENARIO", help="a scenario name of resources/scenarios (standard, ...) or a .toml file")
+    ap.add_argument("--json", action="store_true", help="print the summary as JSON")
+    ap.add_argument("--visible", action="store_true", help="show the window (default: offscreen)")
+    ap.add_argument("--lang", choices=("zh", "en"), help="the UI language (default: the scenario's)")
+    ap.add_argument("--folder", type=Path, metavar="DIR", help="the bench's folder (default: a new one under the temp folder)")
+    ap.add_argument("--screenshots", type=Path, metavar="DIR", help="save a picture of every page as it is reached")
 
     sub.add_parser("version", parents=[common], help="print the version")
     return parser
@@ -180,6 +192,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return run_devices(args)
         if args.command == "print-test":
             return _print_test(args)
+        if args.command == "autopilot":
+            return _autopilot(args)
         if args.command == "eform":
             from teller_client.eform.cli import run_eform  # cryptography only for this command
 
@@ -189,6 +203,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     except TellerError as exc:
         print(f"teller-client: {exc.message_zh} / {exc.message_en}", file=sys.stderr)
         return EXIT_FAILED
+
+
+def _autopilot(args: argparse.Namespace) -> int:
+    from teller_client.ui.autopilot import run_autopilot  # Qt, the training bench and SoftHSM only for this command
+
+    report = run_autopilot(args.scenario, folder=args.folder, visible=args.visible, language=args.lang, screenshots=args.screenshots)
+    print(report.to_json() if args.json else report.summary(args.lang or report.language))
+    return report.exit_code
 
 
 def _print_test(args: argparse.Namespace) -> int:

@@ -21,7 +21,24 @@
 
 It is for training only: it refuses the production data folder and any folder that holds something it did not make
 (:data:`MARKER` marks its own; an old bench folder is wiped and set up again), and it checks that the service it
-started says it is the training service. One bench at a time per process (``SOFTHSM2_CONF`` is the process's).
+started says it is the training service. One bench at a time per process (``SOFTHSM2_CONF`` is the process's), and one
+process at a time per folder: an open bench holds an OS lock on the folder's :data:`LOCK_FILE` (the system drops it
+when the process ends, even by SIGKILL), so another process can neither wipe nor reopen it meanwhile (``bench_in_use``).
+
+**Reopening.** Once a bench is completely set up it writes :data:`MANIFEST` (``bench.json``: the stock's serials, the
+business date, the teller and supervisor, the workstation id, the options and the token folders; never a secret). A
+bench whose process was killed (or closed) can be started again on the same data with ``TrainingBench(folder,
+reopen=True)``: nothing is wiped; the training service starts again on ``central/`` at its stored business date (on its
+old port when that is free, else on a new one), ``SOFTHSM2_CONF`` points at ``softhsm/`` with the tokens as they are
+(keys and certificates made before, a UKey pulled out stays out), a new printer sink starts (its old port when free),
+the store's ``central.url``, ``printer.letter``, ``printer.documents`` and ``ukey.library`` are set to them, and
+:attr:`~TrainingBench.ukey_serials` and the rest come from the manifest. The store, its journal (work left pending by
+the killed client) and the service's data are left as they are. A folder without a manifest (its setup was cut
+short) is refused for reopening (``bench_incomplete``); without ``reopen`` it is wiped and set up again.
+
+Nothing the bench starts outlives its process: the service and the printer sink are threads of it, SoftHSM is loaded
+in it only while tokens are made (SoftHSM's own file locks are ``fcntl`` locks the system drops with the process) and
+the folder lock goes with the process too. (Worker processes the *client* starts stop when their parent dies.)
 
 ::
 
@@ -31,24 +48,33 @@ started says it is the training service. One bench at a time per process (``SOFT
         bench.pull(bench.ukey_serials[0])     # the UKey is pulled out (its token folder moves away)
         bench.insert(bench.ukey_serials[0])   # and put back
 
+    # after the process above was killed: the same service data, tokens, store and stock (ports: the old ones if free)
+    with TrainingBench(folder, reopen=True) as bench:
+        window = build_window(True, bench.data_dir, central_url=bench.central_url)
+
 SoftHSM must be installed (Debian: ``apt-get install softhsm2``; or set ``SOFTHSM2_MODULE`` to the module's path).
 No Qt here.
 """
 
 from __future__ import annotations
 
+import inspect
+import json
 import logging
 import os
 import shutil
+import socket
+import sys
 import threading
 import uuid
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from types import TracebackType
 from typing import Any, TypeVar
+from urllib.parse import urlsplit
 
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
@@ -57,22 +83,37 @@ from drivers.pkcs11 import Pkcs11Error, Pkcs11Library, wipe
 from drivers.pkcs11.model import KEY_ALGORITHMS, KeyAlgorithm
 from drivers.profiles import VendorProfile, generate_pin, library_path, load_profiles, profile_by_id
 from teller_client.api.client import CentralClient
-from teller_client.errors import TellerError
+from teller_client.domain.bank_time import BANK_TIME
+from teller_client.errors import ConfigurationError, TellerError
 from teller_client.flows.custody import Custody, Witness
 from teller_client.paths import data_dir
 from teller_client.secret import Secret
 from teller_client.store.database import STORE_FILE, Store, open_store
 from teller_client.store.journal import Journal
 from teller_client.store.settings import SettingsRepository
+from teller_client.training.db import DB_FILE, Database
+from teller_client.training.db import business_date as stored_business_date
 from teller_client.training.printer_sink import PrinterSink
 from teller_client.training.seed import STAFF, TRAINING_PASSWORD
 from teller_client.training.server import TrainingServer
+
+if sys.platform == "win32":
+    import msvcrt
+else:
+    import fcntl
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 MARKER = ".teller-training-bench"
 """The file that marks a folder as a bench's own."""
+MANIFEST = "bench.json"
+"""What a completely set-up bench recorded (see the module's note on reopening); its presence means "set up"."""
+MANIFEST_FORMAT = "teller-training-bench/1"
+LOCK_FILE = ".bench.lock"
+"""Locked (an OS file lock) by the process whose bench is open in the folder."""
+PARTS = ("central", "client", "softhsm", "prints")
+"""The folders a bench makes in its folder."""
 SOFTHSM_PROFILE = "softhsm2"
 SOFTHSM_ENV = "SOFTHSM2_CONF"
 MODULE_ENV = "SOFTHSM2_MODULE"
@@ -222,6 +263,17 @@ class SoftHsmInstallation:
     def present(self, serial: str) -> bool:
         return self.token_folder(serial).parent == self.tokendir
 
+    @property
+    def folders(self) -> dict[str, str]:
+        """The token folders known so far: serial -> folder name (in ``tokens/`` or ``pulled/``)."""
+        return dict(self._folders)
+
+    def remember(self, folders: Mapping[str, str]) -> None:
+        """Token folders recorded earlier (a reopened bench's manifest); a name that no longer fits is looked up again."""
+        for serial, name in folders.items():
+            if (self.tokendir / name / "token.object").is_file() or (self.pulled_dir / name / "token.object").is_file():
+                self._folders[serial] = name
+
     def pull(self, serial: str) -> None:
         """The UKey is pulled out: its token folder leaves the token directory (nothing when it is out already)."""
         folder = self.token_folder(serial)
@@ -258,6 +310,79 @@ class SoftHsmInstallation:
         raise BenchError(f"No SoftHSM token {serial} on this bench.", f"培训台上没有 SoftHSM 令牌 {serial}。", code="token_unknown")
 
 
+# -- the folder lock --------------------------------------------------------------------------------------------
+
+
+class FolderLock:
+    """An OS lock on one file (``flock`` on POSIX, ``msvcrt.locking`` on Windows): held by one process at a time and
+    dropped by the system when that process ends, however it ends. The file itself stays (it is never the lock)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._fd: int | None = None
+
+    def acquire(self) -> bool:
+        """Take the lock without waiting; ``False`` when another process (or another open of it here) holds it."""
+        if self._fd is not None:
+            return True
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)  # not inherited by child processes (PEP 446)
+        try:
+            if sys.platform == "win32":
+                msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
+            else:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            os.close(fd)
+            return False
+        self._fd = fd
+        return True
+
+    def release(self) -> None:
+        fd, self._fd = self._fd, None
+        if fd is None:
+            return
+        try:
+            if sys.platform == "win32":
+                os.lseek(fd, 0, os.SEEK_SET)
+                msvcrt.locking(fd, msvcrt.LK_UNLCK, 1)
+        except OSError:  # pragma: no cover - closing drops it anyway
+            log.debug("bench folder lock: unlock failed", exc_info=True)
+        finally:
+            os.close(fd)
+
+
+def _port_of_url(url: object) -> int:
+    """The port of a ``central.url`` setting (0 when there is none)."""
+    if not isinstance(url, str):
+        return 0
+    try:
+        return urlsplit(url).port or 0
+    except ValueError:
+        return 0
+
+
+def _port_of_spec(spec: object) -> int:
+    """The port of a ``raw:HOST:PORT`` printer setting (0 when it is something else)."""
+    if not isinstance(spec, str) or not spec.startswith("raw:"):
+        return 0
+    tail = spec.rpartition(":")[2]
+    return int(tail) if tail.isdigit() and 0 < int(tail) < 65536 else 0
+
+
+def _free_port(host: str, port: int) -> bool:
+    """Whether the training service could listen on ``host:port`` now (bound the way it binds, then let go)."""
+    if port == 0:
+        return False
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        try:
+            if sys.platform != "win32":
+                probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind((host, port))
+        except OSError:
+            return False
+    return True
+
+
 # -- the bench --------------------------------------------------------------------------------------------------
 
 
@@ -278,6 +403,10 @@ class TrainingBench:
     """The training service, SoftHSM UKeys in the teller's drawer, letters, a printer and a client store; see the module.
 
     A context manager; :meth:`start` (or ``with``) sets everything up, :meth:`close` stops it all.
+
+    With ``reopen=True``, :meth:`start` starts the bench already set up in ``folder`` again instead (see the module);
+    the stock, the people, the workstation id and the options are then the folder's, so giving any of them as well
+    is refused.
     """
 
     def __init__(
@@ -293,7 +422,18 @@ class TrainingBench:
         business_date: date | None = None,
         workstation_id: str = WORKSTATION_ID,
         keep_print_files: bool = False,
+        reopen: bool = False,
     ) -> None:
+        if reopen:
+            given = {
+                "ukeys": ukeys, "letters": letters, "premade_ukeys": premade_ukeys, "premade_key_type": premade_key_type,
+                "teller": teller, "supervisor": supervisor, "business_date": business_date, "workstation_id": workstation_id,
+                "keep_print_files": keep_print_files,
+            }  # fmt: skip
+            parameters = inspect.signature(TrainingBench.__init__).parameters
+            mixed = [name for name, value in given.items() if value != parameters[name].default]
+            if mixed:
+                raise ValueError(f"a reopened bench takes {', '.join(mixed)} from its folder's {MANIFEST}; do not give them")
         for name, value, most in (
             ("ukeys", ukeys, MAX_UKEYS),
             ("letters", letters, MAX_LETTERS),
@@ -325,6 +465,9 @@ class TrainingBench:
         self._stock = BenchStock((), (), ())
         self._business_date: date | None = None
         self._holding = False
+        self.reopen = reopen
+        """Whether :meth:`start` reopens the bench set up in the folder (rather than setting one up from scratch)."""
+        self._lock = FolderLock(self.folder / LOCK_FILE)
 
     # -- where things are ----------------------------------------------------------------------------------------
 
@@ -336,6 +479,11 @@ class TrainingBench:
     @property
     def store_path(self) -> Path:
         return self.data_dir / STORE_FILE
+
+    @property
+    def manifest_path(self) -> Path:
+        """The bench's manifest (:data:`MANIFEST`), written once it is completely set up."""
+        return self.folder / MANIFEST
 
     @property
     def central_dir(self) -> Path:
@@ -409,7 +557,8 @@ class TrainingBench:
     # -- life ----------------------------------------------------------------------------------------------------------
 
     def start(self) -> TrainingBench:
-        """Set everything up from scratch (see the module); on failure, what was started is stopped again."""
+        """Set everything up from scratch (see the module), or with ``reopen`` start the bench in the folder again; on
+        failure, what was started is stopped again."""
         if self._holding:
             return self
         if not _ACTIVE.acquire(blocking=False):
@@ -420,26 +569,53 @@ class TrainingBench:
             )
         self._holding = True
         try:
-            self._prepare_folder()
-            module = require_softhsm_module()
-            profile = softhsm_profile()
-            self._softhsm = SoftHsmInstallation(module, self.folder / "softhsm")
-            self._softhsm.activate()
-            self._server = TrainingServer(self.central_dir, business_date=self._requested_date)
-            self._server.start()
-            self._check_training_service()
-            self._store = open_store(self.store_path)
-            self._sink = PrinterSink(save_to=self.folder / "prints" if self.keep_print_files else None)
-            self._write_settings(module)
-            self._fill_drawer(profile)
+            if self.reopen:
+                self._reopen()
+            else:
+                self._set_up()
         except BaseException:
             self.close()
             raise
         log.info(
-            "training bench ready in %s: service %s, %d blank and %d pre-made UKeys, %d letters, printer %s",
-            self.folder, self.central_url, len(self.ukey_serials), len(self.premade_serials), len(self.letter_serials), self.printer.spec,
+            "training bench %s in %s: service %s, %d blank and %d pre-made UKeys, %d letters, printer %s",
+            "reopened" if self.reopen else "ready", self.folder, self.central_url,
+            len(self.ukey_serials), len(self.premade_serials), len(self.letter_serials), self.printer.spec,
         )  # fmt: skip
         return self
+
+    def _set_up(self) -> None:
+        self._prepare_folder()
+        module = require_softhsm_module()
+        profile = softhsm_profile()
+        self._softhsm = SoftHsmInstallation(module, self.folder / "softhsm")
+        self._softhsm.activate()
+        self._server = TrainingServer(self.central_dir, business_date=self._requested_date)
+        self._server.start()
+        self._check_training_service()
+        self._store = open_store(self.store_path)
+        self._sink = PrinterSink(save_to=self._print_folder())
+        self._write_settings(module)
+        self._fill_drawer(profile)
+        self._write_manifest()
+
+    def _reopen(self) -> None:
+        self._check_place()
+        manifest = self._read_manifest()
+        self._take_folder()
+        self._adopt(manifest)
+        module = require_softhsm_module()
+        self._softhsm = SoftHsmInstallation(module, self.folder / "softhsm")
+        self._softhsm.remember(manifest["token_folders"])
+        self._softhsm.activate()
+        self._store = open_store(self.store_path)
+        before = SettingsRepository(self._store).all()
+        self._server = self._start_service(self._stored_business_date(), _port_of_url(before.get("central.url")))
+        self._check_training_service()
+        self._sink = self._start_sink(_port_of_spec(before.get("printer.letter")))
+        self._write_settings(module)
+        missing = [serial for serial in (*self._stock.ukeys, *self._stock.premade_ukeys) if not self._token_known(serial)]
+        if missing:
+            log.warning("reopened training bench %s: no SoftHSM token for %s", self.folder, ", ".join(missing))
 
     def close(self) -> None:
         """Stop the printer and the service, close the store, give ``SOFTHSM2_CONF`` back. Safe to call twice."""
@@ -457,6 +633,7 @@ class TrainingBench:
         finally:
             if softhsm is not None:
                 softhsm.deactivate()
+            self._lock.release()
             if self._holding:
                 self._holding = False
                 _ACTIVE.release()
@@ -478,8 +655,8 @@ class TrainingBench:
         if serial not in (*self._stock.ukeys, *self._stock.premade_ukeys):
             raise BenchError(f"{serial} is not a UKey of this bench.", f"{serial} 不是本培训台的 UKey。", code="token_unknown")
 
-    def _prepare_folder(self) -> None:
-        """Refuse production's data folder and folders the bench did not make; wipe an old bench folder."""
+    def _check_place(self) -> None:
+        """Refuse production's data folder, a file, and a folder with something in it that the bench did not make."""
         folder = self.folder.resolve()
         production, training = data_dir(training=False).resolve(), data_dir(training=True).resolve()
         inside_production = folder.is_relative_to(production) and not folder.is_relative_to(training)
@@ -491,35 +668,184 @@ class TrainingBench:
             )
         if folder.exists() and not folder.is_dir():
             raise BenchError(f"{folder} is not a folder.", f"{folder} 不是目录。", code="bench_folder")
-        if folder.is_dir() and any(folder.iterdir()):
-            if not (folder / MARKER).is_file():
-                raise BenchError(
-                    f"{folder} holds files the training bench did not make; give it an empty or new folder.",
-                    f"{folder} 中有非培训台创建的文件，请指定空目录或新目录。",
-                    code="bench_folder",
-                )
-            for part in ("central", "client", "softhsm", "prints"):
-                shutil.rmtree(folder / part, ignore_errors=True)
-        folder.mkdir(parents=True, exist_ok=True)
-        (folder / MARKER).write_text("teller-client training bench\n", encoding="utf-8")
+        if folder.is_dir() and any(folder.iterdir()) and not (folder / MARKER).is_file():
+            raise BenchError(
+                f"{folder} holds files the training bench did not make; give it an empty or new folder.",
+                f"{folder} 中有非培训台创建的文件，请指定空目录或新目录。",
+                code="bench_folder",
+            )
+
+    def _prepare_folder(self) -> None:
+        """:meth:`_check_place`, then take the folder (marked as the bench's) and wipe what an old bench left in it."""
+        self._check_place()
+        self.folder.mkdir(parents=True, exist_ok=True)
+        (self.folder / MARKER).write_text("teller-client training bench\n", encoding="utf-8")
+        self._take_folder()
+        for leftover in (self.manifest_path, self.manifest_path.with_suffix(".json.tmp")):  # first: "not set up" from now on
+            leftover.unlink(missing_ok=True)
+        for part in PARTS:
+            shutil.rmtree(self.folder / part, ignore_errors=True)
+
+    def _take_folder(self) -> None:
+        if not self._lock.acquire():
+            raise BenchError(
+                f"A training bench in another program is open in {self.folder}; close that program first.",
+                f"另一个程序正在使用 {self.folder} 中的培训台，请先关闭该程序。",
+                code="bench_in_use",
+            )
+
+    # -- the manifest and reopening -----------------------------------------------------------------------------------
+
+    def _write_manifest(self) -> None:
+        """Record what a reopened bench needs (never a secret); written last, so it also says "completely set up"."""
+        manifest = {
+            "format": MANIFEST_FORMAT,
+            "created_at": datetime.now(BANK_TIME).isoformat(timespec="seconds"),
+            "business_date": self.business_date.isoformat(),
+            "teller": self.teller,
+            "supervisor": self.supervisor,
+            "workstation_id": self.workstation_id,
+            "options": {
+                "ukeys": self.ukey_count,
+                "letters": self.letter_count,
+                "premade_ukeys": self.premade_count,
+                "premade_key_type": self.premade_key_type,
+                "keep_print_files": self.keep_print_files,
+            },
+            "stock": {
+                "ukeys": list(self._stock.ukeys),
+                "premade_ukeys": list(self._stock.premade_ukeys),
+                "letters": list(self._stock.letters),
+            },
+            "token_folders": self.softhsm.folders,
+        }
+        partial = self.manifest_path.with_suffix(".json.tmp")
+        with partial.open("w", encoding="utf-8") as out:
+            json.dump(manifest, out, indent=2)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(partial, self.manifest_path)
+
+    def _incomplete(self, why_en: str, why_zh: str) -> BenchError:
+        return BenchError(
+            f"The training bench in {self.folder} cannot be reopened: {why_en} Start it without reopening to set it up again.",
+            f"无法重新打开 {self.folder} 中的培训台：{why_zh}请不带“重新打开”启动，以重新搭建。",
+            code="bench_incomplete",
+        )
+
+    def _read_manifest(self) -> dict[str, Any]:
+        """The manifest of a completely set-up bench in the folder, checked; :class:`BenchError` otherwise."""
+        if not (self.folder / MARKER).is_file():
+            raise self._incomplete("there is no training bench there.", "该目录中没有培训台。")
+        if not self.manifest_path.is_file():
+            raise self._incomplete("its setup never finished (it was stopped while being set up).", "其搭建未完成（搭建过程中被中断）。")
+        try:
+            manifest = json.loads(self.manifest_path.read_text(encoding="utf-8"))
+            if not isinstance(manifest, dict) or manifest.get("format") != MANIFEST_FORMAT:
+                raise ValueError("not a bench manifest of this version")
+            date.fromisoformat(manifest["business_date"])
+            stock, options = manifest["stock"], manifest["options"]
+            for key in ("ukeys", "premade_ukeys", "letters"):
+                if not isinstance(stock[key], list) or not all(isinstance(serial, str) for serial in stock[key]):
+                    raise ValueError(f"bad stock list {key}")
+            if not isinstance(manifest["token_folders"], dict) or options["premade_key_type"] not in KEY_ALGORITHMS:
+                raise ValueError("bad token folders or key type")
+            for key in ("teller", "supervisor", "workstation_id"):
+                if not isinstance(manifest[key], str):
+                    raise ValueError(f"bad {key}")
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            raise self._incomplete(f"its {MANIFEST} is unreadable ({exc}).", f"其 {MANIFEST} 无法读取。") from exc
+        for part in (self.central_dir / DB_FILE, self.store_path, self.folder / "softhsm" / "tokens"):
+            if not part.exists():
+                raise self._incomplete(f"{part} is missing.", f"缺少 {part}。")
+        return manifest
+
+    def _adopt(self, manifest: Mapping[str, Any]) -> None:
+        """Take the stock, people, workstation and options the first start recorded."""
+        options, stock = manifest["options"], manifest["stock"]
+        self.teller, self.supervisor, self.workstation_id = manifest["teller"], manifest["supervisor"], manifest["workstation_id"]
+        self.ukey_count, self.letter_count = int(options["ukeys"]), int(options["letters"])
+        self.premade_count, self.premade_key_type = int(options["premade_ukeys"]), options["premade_key_type"]
+        self.keep_print_files = bool(options["keep_print_files"])
+        self._stock = BenchStock(tuple(stock["ukeys"]), tuple(stock["premade_ukeys"]), tuple(stock["letters"]))
+
+    def _stored_business_date(self) -> date:
+        """The service's business date as stored (it may have moved on since the manifest was written)."""
+        database = Database(self.central_dir / DB_FILE)
+        try:
+            with database.reading() as session:
+                return stored_business_date(session)
+        except RuntimeError as exc:  # never seeded: the setup was cut short
+            raise self._incomplete("its training service data was never seeded.", "其培训服务数据未初始化。") from exc
+        finally:
+            database.close()
+
+    def _start_service(self, day: date, old_port: int) -> TrainingServer:
+        """The training service on ``central/`` at ``day`` (so nothing is closed or reopened), on the old port if free."""
+        host = "127.0.0.1"
+        port = old_port if _free_port(host, old_port) else 0
+        server = TrainingServer(self.central_dir, host=host, port=port, business_date=day)
+        try:
+            server.start()
+        except ConfigurationError:
+            if port == 0:
+                raise
+            log.info("training bench: port %d was taken meanwhile; the service takes another", port)
+            server = TrainingServer(self.central_dir, host=host, port=0, business_date=day)
+            server.start()
+        return server
+
+    def _start_sink(self, old_port: int) -> PrinterSink:
+        save_to = self._print_folder()
+        if old_port:
+            try:
+                return PrinterSink(port=old_port, save_to=save_to)
+            except OSError:
+                log.info("training bench: printer port %d is taken; the printer takes another", old_port)
+        return PrinterSink(save_to=save_to)
+
+    def _print_folder(self) -> Path | None:
+        """Where the sink saves jobs (``keep_print_files``): ``prints/``, and after each reopening a new
+        ``prints/restart-N/`` (the sink numbers its jobs from 1 again)."""
+        if not self.keep_print_files:
+            return None
+        prints = self.folder / "prints"
+        if not self.reopen:
+            return prints
+        n = 1
+        while (prints / f"restart-{n}").exists():
+            n += 1
+        return prints / f"restart-{n}"
+
+    def _token_known(self, serial: str) -> bool:
+        try:
+            self.softhsm.token_folder(serial)
+        except BenchError:
+            return False
+        return True
 
     def _check_training_service(self) -> None:
-        health = CentralClient(self.central_url).health()
+        client = CentralClient(self.central_url)
+        try:
+            health = client.health()
+        finally:
+            client.http.close()  # no idle keep-alive connection for the service's shutdown to wait for
         if not health.training:  # pragma: no cover - the embedded service is always the training one
             raise BenchError("The service is not the training service.", "该服务不是培训服务。", code="bench_production")
         self._business_date = health.business_date
 
     def _write_settings(self, module: Path) -> None:
+        """The client's settings for the bench; a reopened bench sets only where the service, the printer and the
+        SoftHSM module are now, and leaves the rest as the store has it."""
         settings = SettingsRepository(self.store)
         values: dict[str, Any] = {
             "central.url": self.central_url,
-            "workstation.id": self.workstation_id,
             "printer.letter": self.printer.spec,
             "printer.documents": self.printer.spec,
-            "ukey.profile": SOFTHSM_PROFILE,
             "ukey.library": str(module),
-            "eform.allow_unsigned": False,
         }
+        if not self.reopen:
+            values |= {"workstation.id": self.workstation_id, "ukey.profile": SOFTHSM_PROFILE, "eform.allow_unsigned": False}
         for key, value in values.items():
             settings.set(key, value)
 

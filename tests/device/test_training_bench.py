@@ -7,12 +7,18 @@ client's own raw-socket printer sends.
 
 from __future__ import annotations
 
+import json
 import os
 import re
+import selectors
+import signal
 import socket
 import subprocess
+import sys
 import threading
+import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -22,9 +28,18 @@ from drivers.printing import PrintJob, printer_from_spec
 from teller_client.api.client import CentralClient
 from teller_client.errors import TellerError
 from teller_client.flows.token_gateway import GatewayTimeouts, TokenGateway
+from teller_client.secret import Secret
 from teller_client.store.database import open_store
 from teller_client.store.journal import Journal
-from teller_client.training.bench import MARKER, BenchError, TrainingBench, require_softhsm_module, softhsm_profile, training_password
+from teller_client.training.bench import (
+    MANIFEST,
+    MARKER,
+    BenchError,
+    TrainingBench,
+    require_softhsm_module,
+    softhsm_profile,
+    training_password,
+)
 
 pytestmark = [pytest.mark.device, pytest.mark.timeout(180)]
 
@@ -182,6 +197,159 @@ def test_close_stops_everything_and_a_second_bench_waits_for_it(softhsm_module: 
         assert again.ukey_serials[0] != old_serial and set(slots(again)) == {again.ukey_serials[0]}
         assert not (tmp_path / "first" / "prints").exists()
         assert Journal(open_store(again.store_path)).done_of_kind("custody.movement")[0].request["serials"] == list(again.ukey_serials)
+
+
+REPO = Path(__file__).resolve().parents[2]
+TEST_PIN = "24680135"
+"""The user PIN the killed process gives its first UKey (a test rig's own PIN, nobody's secret)."""
+BEFORE_KILL = bytes.fromhex("4b31")
+CHILD = """
+import json, sys, time
+from pathlib import Path
+from teller_client.secret import Secret
+from teller_client.training.bench import TrainingBench, lent, softhsm_profile
+
+bench = TrainingBench(Path(sys.argv[1]), ukeys=2, letters=2, premade_ukeys=1, premade_key_type="ec_p256").start()
+serial = bench.ukey_serials[0]
+so_pin = Secret(softhsm_profile().so_pin.value)
+# as if killed during issuance: a key made on the first UKey, the library loaded and a session logged in
+with bench.softhsm.loaded_library() as library, library.connect(serial=serial) as token, lent(so_pin) as so:
+    token.init_user_pin(so, sys.argv[2])
+    token.login(sys.argv[2])
+    token.generate_key_pair("ec_p256", key_id=bytes.fromhex(sys.argv[3]), label="before-kill")
+    print(json.dumps({"url": bench.central_url, "printer": bench.printer.spec,
+                      "date": bench.business_date.isoformat(), "ukeys": bench.ukey_serials, "premade": bench.premade_serials,
+                      "letters": bench.letter_serials}), flush=True)
+    time.sleep(600)
+"""
+
+
+def ready_line(process: subprocess.Popen[str], timeout: float) -> dict[str, object]:
+    """The child's "ready" line (JSON), or a failure with what it wrote to stderr."""
+    assert process.stdout is not None
+    with selectors.DefaultSelector() as selector:
+        selector.register(process.stdout, selectors.EVENT_READ)
+        deadline = time.monotonic() + timeout
+        while (left := deadline - time.monotonic()) > 0:
+            if selector.select(left):
+                line = process.stdout.readline()
+                if line.startswith("{"):
+                    found: dict[str, object] = json.loads(line)
+                    return found
+                if not line:
+                    break
+    process.kill()
+    _, err = process.communicate(timeout=10)
+    pytest.fail(f"the bench process did not get ready: {err[-2000:]}")
+
+
+def port_of(address: str) -> int:
+    return int(address.rpartition(":")[2])
+
+
+@contextmanager
+def listening(port: int) -> Iterator[None]:
+    """Something else listening on 127.0.0.1:``port``."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as taken:
+        taken.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # the killed process's connections may linger
+        taken.bind(("127.0.0.1", port))
+        taken.listen(1)
+        yield
+
+
+def test_a_bench_killed_mid_work_is_reopened_on_the_same_data(softhsm_module: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "bench"
+    child = subprocess.Popen(
+        [sys.executable, "-c", CHILD, str(folder), TEST_PIN, BEFORE_KILL.hex()],
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        first = ready_line(child, timeout=60)
+        # while the first process lives, nobody else takes its folder: neither to reopen it nor to wipe it
+        for attempt in (TrainingBench(folder, reopen=True), TrainingBench(folder, ukeys=0, letters=0)):
+            with pytest.raises(BenchError) as in_use:
+                attempt.start()
+            assert in_use.value.code == "bench_in_use"
+        assert CentralClient(str(first["url"])).health().training and (folder / MANIFEST).is_file()
+        child.send_signal(signal.SIGKILL)
+        assert child.wait(timeout=10) == -signal.SIGKILL
+    finally:
+        if child.poll() is None:
+            child.kill()
+        child.communicate(timeout=10)
+    manifest = (folder / MANIFEST).read_text(encoding="utf-8")
+    assert TEST_PIN not in manifest and "password" not in manifest.lower()
+
+    # somebody took the old ports meanwhile (when free they are reused): the bench takes new ones and says so
+    with listening(port_of(str(first["url"]))), listening(port_of(str(first["printer"]))), TrainingBench(folder, reopen=True) as bench:
+        assert bench.central_url != first["url"] and bench.printer.spec != first["printer"]
+        # the stock as the first start recorded it, and the service's data as it was: same day, same drawer
+        assert (list(bench.ukey_serials), list(bench.premade_serials), list(bench.letter_serials)) == (
+            first["ukeys"], first["premade"], first["letters"]
+        )  # fmt: skip
+        health = CentralClient(bench.central_url).health()
+        assert health.training and health.business_date.isoformat() == first["date"] == bench.business_date.isoformat()
+        supervisor = bench.sign_in("S0001")
+        try:
+            held = {item.serial: item for item in supervisor.stock(holder="T0001")}
+        finally:
+            supervisor.logout()
+        assert set(held) == {*bench.ukey_serials, *bench.premade_serials, *bench.letter_serials}
+        assert all(item.state == "in_stock" for item in held.values()) and held[bench.premade_serials[0]].certificate_serial
+        assert len(Journal(bench.store).done_of_kind("custody.movement")) == 4  # the store is the one the first process used
+
+        # the store's settings point at the new service and the new sink; the rest is as the first start wrote it
+        settings = bench.settings
+        assert settings["central.url"] == bench.central_url
+        assert settings["printer.letter"] == settings["printer.documents"] == bench.printer.spec
+        assert settings["workstation.id"] == "TRAIN-BENCH-01" and settings["ukey.profile"] == "softhsm2"
+        assert os.environ["SOFTHSM2_CONF"] == str(folder / "softhsm" / "softhsm2.conf")
+        pdf = b"%PDF-1.4\n% after the restart\n%%EOF\n"
+        printer_from_spec(settings["printer.letter"]).send(PrintJob(pdf, "test"), timeout=10.0)
+        assert bench.printer.wait_for_jobs(1) == [pdf]
+
+        # the tokens as they were at the kill: the key made before it is there, and SoftHSM takes new work
+        listed = slots(bench)
+        assert set(listed) == {*bench.ukey_serials, *bench.premade_serials}
+        assert listed[bench.ukey_serials[0]]["User PIN init."] == "yes" and listed[bench.ukey_serials[1]]["User PIN init."] == "no"
+        gateway = TokenGateway(softhsm_profile(), settings["ukey.library"], timeouts=GatewayTimeouts(quick=20.0, generate=20.0))
+        try:
+            made = gateway.generate_key_pair(bench.ukey_serials[0], Secret(TEST_PIN), "ec_p256", b"\x02", "after-restart")
+            contents = gateway.contents(bench.ukey_serials[0], Secret(TEST_PIN))
+        finally:
+            gateway.close()
+        assert made.key_id == b"\x02"
+        assert {(key.key_id, key.label) for key in contents.key_pairs} == {(BEFORE_KILL, "before-kill"), (b"\x02", "after-restart")}
+        assert bench.present(bench.ukey_serials[1])
+    assert os.environ.get("SOFTHSM2_CONF") != str(folder / "softhsm" / "softhsm2.conf")
+
+
+def test_a_bench_cut_short_in_setup_is_not_reopened_but_set_up_again(softhsm_module: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "bench"
+    (folder / "central").mkdir(parents=True)  # killed while setting up: marked as a bench's, no manifest
+    (folder / MARKER).write_text("teller-client training bench\n", encoding="utf-8")
+    (folder / "central" / "central.sqlite").write_bytes(b"")
+    with pytest.raises(BenchError) as refusal:
+        TrainingBench(folder, reopen=True).start()
+    assert refusal.value.code == "bench_incomplete" and "never finished" in refusal.value.message_en
+    assert sorted(p.name for p in folder.iterdir()) == sorted([MARKER, "central"])  # left as it was
+    assert "SOFTHSM2_CONF" not in os.environ or "bench" not in os.environ["SOFTHSM2_CONF"]
+    with pytest.raises(BenchError) as nothing:
+        TrainingBench(tmp_path / "none", reopen=True).start()
+    assert nothing.value.code == "bench_incomplete" and not (tmp_path / "none").exists()
+    with pytest.raises(ValueError, match="letters"):
+        TrainingBench(folder, reopen=True, letters=3)
+
+    # without reopen it is wiped and set up again; once set up (and closed), it reopens on the same day and stock
+    with TrainingBench(folder, ukeys=1, letters=1) as fresh:
+        serials, day = (fresh.ukey_serials, fresh.letter_serials), fresh.business_date
+        assert json.loads((folder / MANIFEST).read_text(encoding="utf-8"))["stock"]["ukeys"] == list(fresh.ukey_serials)
+    with TrainingBench(folder, reopen=True) as again:
+        assert (again.ukey_serials, again.letter_serials) == serials and again.business_date == day
+        assert set(slots(again)) == set(again.ukey_serials)
 
 
 def test_the_bench_refuses_production_and_folders_it_did_not_make(

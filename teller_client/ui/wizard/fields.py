@@ -47,9 +47,12 @@ class ProblemLabel(QLabel):
         else:
             problems = session.problems_at(self.pointer)
         errors = any(p.severity is Severity.ERROR for p in problems)
+        text = problem_lines(problems)
+        if text == self.text() and self.isVisibleTo(self.parentWidget() or self) == bool(problems):
+            return
         self.setStyleSheet(f"color: {ERROR_COLOUR if errors else WARNING_COLOUR};")
-        self.setText(problem_lines(problems))
-        self.setAccessibleName(self.text())
+        self.setText(text)
+        self.setAccessibleName(text)
         self.setVisible(bool(problems))
 
 
@@ -129,7 +132,8 @@ class PointerCombo(QComboBox):
         self.session = session
         value = session.get(self.pointer) if session is not None else None
         index = self.findData(value)
-        self.setCurrentIndex(index)
+        if index != self.currentIndex():
+            self.setCurrentIndex(index)
 
     def _chosen(self, index: int) -> None:
         if self.session is None or index < 0:
@@ -150,7 +154,9 @@ class PointerCheck(QCheckBox):
 
     def show_from(self, session: SigningSession | None) -> None:
         self.session = session
-        self.setChecked(bool(session.get(self.pointer)) if session is not None else False)
+        checked = bool(session.get(self.pointer)) if session is not None else False
+        if checked != self.isChecked():
+            self.setChecked(checked)
 
     def _clicked(self, checked: bool) -> None:
         if self.session is not None and self.session.set(self.pointer, checked):

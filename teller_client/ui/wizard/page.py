@@ -54,7 +54,10 @@ class WizardPage(QWidget):
         self.session: SigningSession | None = None
         self.heading = QLabel()
         self.heading.setObjectName("pageHeading")
-        self.heading.setStyleSheet("font-size: 18px; font-weight: 600;")
+        font = self.heading.font()
+        font.setPointSizeF(font.pointSizeF() * 1.35)  # grows with the system font size
+        font.setBold(True)
+        self.heading.setFont(font)
         self.body = QVBoxLayout(self)
         self.body.setContentsMargins(16, 8, 16, 8)
         self.body.addWidget(self.heading)

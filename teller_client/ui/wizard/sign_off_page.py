@@ -8,10 +8,10 @@
   service for the decision every few seconds on a worker (never blocking), shows the time waited, and the teller may
   stop waiting (the application stays in the queue; coming back to the page waits again).
 
-What the decision does (:func:`teller_client.flows.approval.accept`): an approval of the draft's exact snapshot moves
-the wizard on to the submission (:attr:`WizardPage.advance`); a return puts the reason in the draft and the state on the review page, and this page
-emits :attr:`SignOffPage.returned` — **the wizard must connect it to show the review page** (pages cannot move the
-wizard themselves); a rejection closes the application (draft status ``rejected``). Sending again after a return
+What the decision does (:func:`teller_client.flows.approval.accept`): an approval of the draft's exact snapshot
+moves the wizard on to the submission (:attr:`WizardPage.advance`); a return puts the reason in the draft and the
+state on the review page, and this page emits :attr:`SignOffPage.returned` (the wizard shows the review page; pages
+do not move the wizard themselves); a rejection closes the application (draft status ``rejected``). Sending again after a return
 changes the application (``PUT``) and asks for approval again.
 
 Object names: ``signOffSummary`` (label), ``decisionState`` (label), ``deskSignOff``, ``sendToQueue``,

@@ -24,9 +24,12 @@ from teller_client.flows.signing import FlowRefused, Page
 from teller_client.flows.signing_session import SigningSession, Snapshot, save_snapshot
 from teller_client.i18n import tr
 from teller_client.ui.error_router import error_text
+from teller_client.ui.wizard.completion_page import CompletionPage
 from teller_client.ui.wizard.page import WizardContext, WizardPage
 from teller_client.ui.wizard.pages import PAGE_CLASSES
 from teller_client.ui.wizard.problem_panel import ProblemPanel
+from teller_client.ui.wizard.review_page import ReviewPage
+from teller_client.ui.wizard.sign_off_page import SignOffPage
 from teller_client.ui.wizard.step_bar import StepBar
 
 log = logging.getLogger(__name__)
@@ -59,6 +62,7 @@ class SigningWizard(QWidget):
             scroll.setFrameShape(QScrollArea.Shape.NoFrame)
             scroll.setWidget(widget)
             self.stack.addWidget(scroll)
+        self._wire_pages()
         self.unverified = QLabel()
         self.unverified.setObjectName("unverifiedBanner")
         self.unverified.setWordWrap(True)
@@ -108,6 +112,14 @@ class SigningWizard(QWidget):
         self._dirty = False
         self._saved_at: datetime | None = None
         self.retranslate()
+
+    def _wire_pages(self) -> None:
+        """The pages that ask the wizard to move: review's "go to" links, a supervisor's return, the finish."""
+        review, sign_off, completion = self.pages[Page.REVIEW], self.pages[Page.SIGN_OFF], self.pages[Page.COMPLETION]
+        assert isinstance(review, ReviewPage) and isinstance(sign_off, SignOffPage) and isinstance(completion, CompletionPage)
+        review.open_page.connect(self.go_to)
+        sign_off.returned.connect(self._show_page)  # the state is on review already (SigningState.with_return)
+        completion.finished.connect(self.closed.emit)
 
     # -- showing a session -------------------------------------------------------------------------------------
 
