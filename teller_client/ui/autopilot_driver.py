@@ -83,7 +83,7 @@ class Driver:
             return MediaCount()
         done = [item for item in plan.items if plan.state(journal, item) == ItemState.DONE]
         ukeys = sum(1 for item in done if item.kind == "certificate")
-        return MediaCount(ukeys=ukeys, letters=len(done) - ukeys + ukeys)  # each UKey's PIN letter is a letter too
+        return MediaCount(ukeys=ukeys, letters=len(done) - ukeys)  # password letters (a UKey's PIN letter comes with it)
 
     def shot(self, name: str, widget: Any = None) -> None:
         if self.screenshots is None:
@@ -299,11 +299,11 @@ class Driver:
         self.application_id = session.application_id
 
     def media(self) -> Any:
-        from teller_client.ui.wizard.media_driving import hand_over_media
+        from teller_client.ui.autopilot_media import hand_over_media
 
         yield from hand_over_media(self)
 
     def completion(self) -> Any:
-        from teller_client.ui.wizard.media_driving import complete
+        from teller_client.ui.autopilot_media import complete
 
         yield from complete(self)

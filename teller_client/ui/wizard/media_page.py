@@ -18,8 +18,9 @@ plan's order, each with its own state, progress and action:
   to insert one and press Enter, letters print by themselves, a supervisor is asked for where needed; it stops at
   a failure.
 
-A failed item never redoes the others. When every item is done the page records it (``with_media_done``) and
-the teller presses Next. After a restart (no plan in the session) the plan is read from the journal and each
+A failed item never redoes the others. When every item is done the page records it (``with_media_done``); the
+wizard goes on to the completion page by itself when "Do all remaining" finished the last item, else the teller
+presses Next. After a restart (no plan in the session) the plan is read from the journal and each
 line shows where its item stands (:mod:`~teller_client.ui.wizard.media_state`). Devices come from the counter's
 settings (:mod:`teller_client.flows.counter`).
 
@@ -570,12 +571,14 @@ class MediaPage(WizardPage):
         plan, session = self._plan, self.session
         if plan is None or session is None or not all(view.done for view in self._views.values()):
             return False
-        self._batch = False
+        batch, self._batch = self._batch, False
         self._timer.stop()
         self._close_gateway()
         if not session.state.media_done:
             session.state = session.state.with_media_done()
             self.changed()
+            if batch:  # "Do all remaining" finished everything: on to the papers, nothing for the teller to press
+                self.advance.emit()
         self._render()
         return True
 

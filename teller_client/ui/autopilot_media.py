@@ -13,7 +13,7 @@ Used by :class:`teller_client.ui.autopilot_driver.Driver` (a :class:`~teller_cli
 :func:`complete`
     prints the confirmation on the documents printer and presses Finish.
 
-Teller actions: 1 + one Enter per UKey on the media page, Next, and 2 on the completion page.
+Teller actions: 1 + one Enter per UKey on the media page (the wizard goes on by itself), and 2 on the completion page.
 """
 
 from __future__ import annotations
@@ -147,7 +147,10 @@ def hand_over_media(driver: Driver) -> Script:
     finally:
         page.step_hook = None
     driver.shot("media_done")
-    yield from driver.next_page(Page.MEDIA)
+    session = driver.window.wizard.session
+    yield Wait(lambda: session.state.media_done, "every UKey and letter done", PAGE_TIMEOUT)
+    if session.state.page == Page.MEDIA:  # items done one by one (not all through "Do all"): the teller presses Next
+        yield from driver.next_page(Page.MEDIA)
 
 
 def _confirm(driver: Driver, row: MediaRow) -> Script:
