@@ -38,29 +38,44 @@ def run_autopilot(
     visible: bool = False,
     language: str | None = None,
     screenshots: Path | None = None,
-    emit: Callable[[AutopilotReport], None] | None = None,
+    resume: bool = False,
+    inspect: Callable[[TrainingBench, AutopilotReport], None] | None = None,
 ) -> AutopilotReport:
-    """Run one scenario end to end; the report (also given to ``emit``)."""
+    """Run one scenario end to end; its report.
+
+    ``resume``: reopen the bench in ``folder`` (left by a run that was killed) and go on with the open draft from
+    where it stands, as a teller does after a restart. ``inspect`` is called with the bench and the report before
+    the bench closes (tests check the training service's state there)."""
     if not visible:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     scenario = load_scenario(scenario_name)
     lang = language or scenario.language
     report = AutopilotReport(scenario.name, language=lang, started_at=datetime.now(BANK_TIME))
     work = folder or Path(tempfile.gettempdir()) / f"teller-autopilot-{os.getpid()}"
+    bench = TrainingBench(work, reopen=True) if resume else TrainingBench(work, **scenario.bench_options())
     try:
-        with TrainingBench(work, **scenario.bench_options()) as bench:
-            _drive(scenario, bench, report, lang=lang, visible=visible, screenshots=screenshots)
+        with bench:
+            _drive(scenario, bench, report, lang=lang, visible=visible, screenshots=screenshots, resume=resume)
+            report.check(scenario.expect)
+            if inspect is not None:
+                inspect(bench, report)
     except TellerError as exc:
         report.add_error(exc)
-    report.check(scenario.expect)
-    if emit is not None:
-        emit(report)
+        report.check(scenario.expect)
     return report
 
 
 def _drive(
-    scenario: Scenario, bench: TrainingBench, report: AutopilotReport, *, lang: str, visible: bool, screenshots: Path | None
+    scenario: Scenario,
+    bench: TrainingBench,
+    report: AutopilotReport,
+    *,
+    lang: str,
+    visible: bool,
+    screenshots: Path | None,
+    resume: bool,
 ) -> None:
+    from PySide6.QtCore import qInstallMessageHandler
     from PySide6.QtWidgets import QApplication
 
     from teller_client.ui.app import build_window
@@ -69,13 +84,14 @@ def _drive(
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
+    qInstallMessageHandler(_qt_messages)
     window = build_window(True, bench.data_dir, lang=lang, interactive_errors=False, central_url=bench.central_url)
     errors: list[str] = []
     window.context.errors.shown.connect(lambda _title, text: errors.append(text))
     window.resize(1280, 860)
     window.show()
     pilot = Pilot()
-    driver = Driver(scenario, bench, window, pilot, report, screenshots=screenshots, lang=lang)
+    driver = Driver(scenario, bench, window, pilot, report, screenshots=screenshots, lang=lang, resume=resume)
     outcome: list[BaseException | None] = []
 
     def finished(error: BaseException | None) -> None:
@@ -103,3 +119,9 @@ def _drive(
         report.outcome = Outcome.REJECTED
     else:
         report.outcome = Outcome.COMPLETED
+
+
+def _qt_messages(_kind: object, _context: object, message: str) -> None:
+    """Qt's own messages to the log; the offscreen platform's note about window size hints is dropped."""
+    if "propagateSizeHints" not in message:
+        log.info("Qt: %s", message)

@@ -40,6 +40,7 @@ class Driver:
         *,
         screenshots: Path | None,
         lang: str,
+        resume: bool = False,
     ) -> None:
         self.scenario = scenario
         self.bench = bench
@@ -53,6 +54,7 @@ class Driver:
         self.application_id: str | None = None
         self.agreement_no: str | None = None
         self.rejected = False
+        self.resume = resume
         self.intake: Intake = scenario.intake(bench.business_date)
         self._shots = 0
         self._supervisor_window: Any = None
@@ -104,7 +106,9 @@ class Driver:
         self.shot("login")
         yield from self.sign_in(self.scenario.teller)
         self.shot("start")
-        if self.intake.kind == "eform":
+        if self.resume:
+            yield from self.open_draft()
+        elif self.intake.kind == "eform":
             yield from self.scan()
         else:
             pilot.start_counting()
@@ -150,7 +154,19 @@ class Driver:
         send_key(page.password, Qt.Key.Key_Return, "\r")
         yield Wait(lambda: self.window.session is not None, f"{user} signed in", PAGE_TIMEOUT)
 
-    def scan(self) -> Any:
+    def open_draft(self) -> Script:
+        """After a restart: the open draft on the start page, opened with Enter (where it was left)."""
+        window = self.window
+        table = window.start_page.table
+        yield Wait(lambda: table.rowCount() > 0, "the open draft listed on the start page", PAGE_TIMEOUT)
+        table.setFocus()
+        table.selectRow(0)
+        self.pilot.start_counting()
+        self.pilot.press(table, Qt.Key.Key_Return, "\r")
+        yield Wait(lambda: window.wizard.session is not None, "the draft opened in the wizard", PAGE_TIMEOUT)
+        self.application_id = window.wizard.session.application_id
+
+    def scan(self) -> Script:
 
         window = self.window
         window.activateWindow()

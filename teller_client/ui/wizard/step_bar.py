@@ -24,7 +24,7 @@ MARKS = {
     StepProgress.CURRENT: "▶",
     StepProgress.TODO: "",
     StepProgress.NEEDS_ATTENTION: "!",
-    StepProgress.LOCKED: "🔒",
+    StepProgress.LOCKED: "✓",  # done and no longer editable (the colour says locked; an emoji lock is missing from CJK fonts)
 }
 PROGRESS_NAMES = {
     StepProgress.DONE: ("已完成", "done"),
