@@ -22,7 +22,7 @@ to set. Building reads files (the vendor profiles) and checks that the library e
 :class:`~teller_client.flows.token_gateway.TokenGateway` made here starts its worker process only at its first call;
 its owner closes it.
 
-:func:`submitted_plan` finds a submission's media plan in the journal (after a restart the session no longer holds
+:func:`teller_client.flows.media.submitted_plan` finds a submission's media plan in the journal (after a restart the session no longer holds
 it), whether or not its media are all finished.
 """
 
@@ -38,10 +38,8 @@ from drivers.printing import Printer
 from drivers.profiles import ProfileError, VendorProfile, library_candidates, library_path, load_profiles, profile_by_id
 from teller_client.errors import ConfigurationError
 from teller_client.flows.letters import LetterStation
-from teller_client.flows.media import SUBMISSION_KIND, MediaPlan
 from teller_client.flows.printers import letter_layout, print_timeout, printer_for, printer_id
 from teller_client.flows.token_gateway import GatewayTimeouts, TokenGateway
-from teller_client.store.journal import DONE, Journal
 
 log = logging.getLogger(__name__)
 
@@ -218,11 +216,3 @@ def letter_station(settings: dict[str, Any], *, training: bool) -> LetterStation
 def documents_printer(settings: dict[str, Any]) -> Printer:
     """The A4 printer for confirmations and handover slips (``printer.documents``, default ``printer.letter``)."""
     return printer_for(settings, "documents")
-
-
-def submitted_plan(journal: Journal, application_id: str) -> MediaPlan | None:
-    """The media plan of the application's submission from this counter's journal (the latest), or ``None``."""
-    for entry in reversed(journal.for_subject(application_id)):
-        if entry.kind == SUBMISSION_KIND and entry.state == DONE and entry.result:
-            return MediaPlan.from_record(entry.result)
-    return None

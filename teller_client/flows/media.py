@@ -27,7 +27,7 @@ from teller_client.flows.journaled import journaled_call
 from teller_client.flows.letters import LetterJob, LetterOutcome, PasswordLetters, letter_entries, printed_serial
 from teller_client.flows.token_gateway import TokenGateway
 from teller_client.secret import Secret
-from teller_client.store.journal import Journal
+from teller_client.store.journal import DONE, Journal
 
 SUBMISSION_KIND = "submission"
 
@@ -150,6 +150,14 @@ def submit(
     request = {"certificate_mode": certificate_mode, "key_type": key_type}
     journaled_call(journal, SUBMISSION_KIND, subject=application_id, actor=actor, request=request, call=call, record=record)
     return plan[0]
+
+
+def submitted_plan(journal: Journal, application_id: str) -> MediaPlan | None:
+    """The media plan of the application's submission from this counter's journal (the latest), or ``None``."""
+    for entry in reversed(journal.for_subject(application_id)):
+        if entry.kind == SUBMISSION_KIND and entry.state == DONE and entry.result:
+            return MediaPlan.from_record(entry.result)
+    return None
 
 
 def open_plans(journal: Journal) -> list[MediaPlan]:

@@ -787,6 +787,7 @@ class MainWindow(QMainWindow):
         self._closed = True
         self.idle.uninstall()
         self.scanning.uninstall()
+        self.wizard.shutdown()
         if self._session_job is not None:
             self._session_job.cancel()
             self._session_job = None

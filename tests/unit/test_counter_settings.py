@@ -14,7 +14,7 @@ import pytest
 from drivers.printing import RawSocketPrinter
 from drivers.profiles import SHIPPED_FOLDER, VendorProfile, library_candidates, load_profiles
 from teller_client.errors import ConfigurationError
-from teller_client.flows import counter
+from teller_client.flows import counter, media
 from teller_client.flows.media import SUBMISSION_KIND, MediaItem, MediaPlan
 from teller_client.store.database import open_store
 from teller_client.store.journal import Journal
@@ -170,7 +170,7 @@ def test_the_submitted_plan_is_found_in_the_journal_for_its_application_only(tmp
         journal.complete(entry.idempotency_key, plan.to_record())
     pending = journal.begin(SUBMISSION_KIND, subject="APP-3", actor="T0001", request={"certificate_mode": "counter"})
     assert pending.state != "done"
-    found = counter.submitted_plan(journal, "APP-2")
+    found = media.submitted_plan(journal, "APP-2")
     assert found is not None and found.agreement_no == "AG-APP-2" and found.items == items and found.codes == {}
-    assert counter.submitted_plan(journal, "APP-3") is None  # never answered: no plan
-    assert counter.submitted_plan(journal, str(uuid.uuid4())) is None
+    assert media.submitted_plan(journal, "APP-3") is None  # never answered: no plan
+    assert media.submitted_plan(journal, str(uuid.uuid4())) is None

@@ -51,7 +51,7 @@ from teller_client.documents.confirmation import render_confirmation
 from teller_client.documents.custody import render_handover_slip
 from teller_client.domain.value_labels import value_names
 from teller_client.errors import CancelledError, TellerError
-from teller_client.flows import completion, counter
+from teller_client.flows import completion, counter, media
 from teller_client.flows.completion import Desk
 from teller_client.flows.device_errors import device_error
 from teller_client.flows.media import MediaPlan
@@ -291,7 +291,7 @@ class CompletionPage(WizardPage):
 
         def work(_cancel: threading.Event) -> _Handed:
             journal = Journal(store)
-            found = plan or counter.submitted_plan(journal, application_id)
+            found = plan or media.submitted_plan(journal, application_id)
             if found is None:
                 raise plan_error()
             return _Handed(found, completion.handed_ukeys(journal, found), completion.handed_letters(journal, found))

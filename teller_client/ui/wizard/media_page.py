@@ -44,7 +44,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWi
 
 from drivers.pkcs11.model import TokenInfo
 from teller_client.errors import ConfigurationError, TellerError
-from teller_client.flows import counter
+from teller_client.flows import counter, media
 from teller_client.flows.issuance import IssuanceOutcome, Status, Step, StepEvent
 from teller_client.flows.issuance_record import SagaRecord
 from teller_client.flows.letters import LetterOutcome, LetterStation, LetterStatus, PasswordLetters, pin_letter_sink
@@ -257,7 +257,7 @@ class MediaPage(WizardPage):
 
         def work(_cancel: threading.Event) -> _Loaded:
             journal = Journal(store)
-            found = plan or counter.submitted_plan(journal, application_id)
+            found = plan or media.submitted_plan(journal, application_id)
             if found is None:
                 raise plan_error()
             views = [read_item(found, journal, item) for item in found.items]

@@ -25,6 +25,7 @@ from teller_client.flows.signing_session import SigningSession, Snapshot, save_s
 from teller_client.i18n import tr
 from teller_client.ui.error_router import error_text
 from teller_client.ui.wizard.completion_page import CompletionPage
+from teller_client.ui.wizard.media_page import MediaPage
 from teller_client.ui.wizard.page import WizardContext, WizardPage
 from teller_client.ui.wizard.pages import PAGE_CLASSES
 from teller_client.ui.wizard.problem_panel import ProblemPanel
@@ -120,6 +121,12 @@ class SigningWizard(QWidget):
         review.open_page.connect(self.go_to)
         sign_off.returned.connect(self._show_page)  # the state is on review already (SigningState.with_return)
         completion.finished.connect(self.closed.emit)
+
+    def shutdown(self) -> None:
+        """The window closes: stop what the media page runs and close the UKey library's worker process."""
+        media = self.pages[Page.MEDIA]
+        assert isinstance(media, MediaPage)
+        media.shutdown()
 
     # -- showing a session -------------------------------------------------------------------------------------
 

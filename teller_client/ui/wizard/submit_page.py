@@ -23,9 +23,9 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QWidget
 
 from teller_client.errors import TellerError
-from teller_client.flows import approval
+from teller_client.flows import approval, media
 from teller_client.flows.approval import SubmissionOptions
-from teller_client.flows.media import SUBMISSION_KIND, MediaPlan
+from teller_client.flows.media import MediaPlan
 from teller_client.flows.signing import FlowRefused, Page
 from teller_client.flows.signing_session import SigningSession
 from teller_client.i18n import tr
@@ -161,10 +161,8 @@ class SubmitPage(WizardPage):
         application_id = session.application_id
 
         def work(_cancel: threading.Event) -> str | None:
-            for entry in reversed(Journal(store).for_subject(application_id)):
-                if entry.kind == SUBMISSION_KIND and entry.result:
-                    return str(entry.result.get("agreement_no") or "") or None
-            return None
+            plan = media.submitted_plan(Journal(store), application_id)
+            return plan.agreement_no if plan is not None else None
 
         def done(number: str | None) -> None:
             if self.session is session:
