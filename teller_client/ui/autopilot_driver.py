@@ -71,6 +71,8 @@ class Driver:
         session = self.window.wizard.session
         if session is not None:
             self.application_id = self.application_id or session.application_id
+            if session.media_plan is not None:  # a resumed run never passes the submit page
+                self.agreement_no = self.agreement_no or session.media_plan.agreement_no
         if self._supervisor_window is not None:
             self._supervisor_window.close()
 

@@ -22,6 +22,7 @@ import threading
 from collections.abc import Generator
 from typing import TYPE_CHECKING, Any
 
+import shiboken6
 from PySide6.QtCore import Qt
 
 from teller_client.flows.issuance import StepEvent
@@ -176,9 +177,14 @@ def _supervisor_acts(driver: Driver, page: MediaPage, dialog: SupervisorDialog) 
         pilot.click(dialog.ok, "authorize")
     finally:
         pilot.as_actor("teller")
-    yield Wait(lambda: not dialog.isVisible() or bool(dialog.status.error_shown()), "the supervisor's authorization", PAGE_TIMEOUT)
-    if dialog.isVisible():
+    # once done the page closes the dialog and deletes it (deleteLater): gone is as good as closed
+    yield Wait(lambda: _closed(dialog) or bool(dialog.status.error_shown()), "the supervisor's authorization", PAGE_TIMEOUT)
+    if not _closed(dialog):
         raise PilotFailed(f"the supervisor could not authorize: {dialog.status.error_shown()}")
+
+
+def _closed(dialog: SupervisorDialog) -> bool:
+    return not shiboken6.isValid(dialog) or not dialog.isVisible()
 
 
 def complete(driver: Driver) -> Script:

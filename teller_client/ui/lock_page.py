@@ -12,7 +12,8 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBox
 from teller_client.api.models import UserInfo
 from teller_client.i18n import tr
 from teller_client.ui.inline_status import InlineStatus
-from teller_client.ui.login_page import HEADING_STYLE, centred_card
+from teller_client.ui.login_page import centred_card
+from teller_client.ui.style import make_heading
 
 
 class LockPage(QWidget):
@@ -23,7 +24,7 @@ class LockPage(QWidget):
         super().__init__(parent)
         self.setObjectName("lockPage")
         self.heading = QLabel()
-        self.heading.setStyleSheet(HEADING_STYLE)
+        make_heading(self.heading, 1.5)
         self.who = QLabel()
         self.who.setObjectName("lockedBy")
         self.who.setWordWrap(True)

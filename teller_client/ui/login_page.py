@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 from teller_client.i18n import tr
 from teller_client.secret import Secret
 from teller_client.ui.inline_status import InlineStatus
+from teller_client.ui.style import make_heading
 
 CARD_STYLE = "QFrame#card { background: palette(base); border: 1px solid #c8c8c8; border-radius: 6px; }"
 
@@ -51,9 +52,6 @@ def centred_card(page: QWidget, widgets: list[QWidget]) -> QFrame:
     return card
 
 
-HEADING_STYLE = "font-size: 20px; font-weight: 600;"
-
-
 def take_password(field: QLineEdit) -> Secret:
     """The typed password as a :class:`Secret`; the field is cleared (the text is never logged or kept)."""
     secret = Secret(field.text())
@@ -69,7 +67,7 @@ class LoginPage(QWidget):
         super().__init__(parent)
         self.setObjectName("loginPage")
         self.heading = QLabel()
-        self.heading.setStyleSheet(HEADING_STYLE)
+        make_heading(self.heading, 1.5)
         self.user_id = QLineEdit()
         self.user_id.setObjectName("userId")
         self.user_id.setMaxLength(32)

@@ -55,6 +55,7 @@ from teller_client.ui.login_page import LoginPage, take_password
 from teller_client.ui.review_queue_page import ReviewQueuePage
 from teller_client.ui.scan_panel import ScanPanel
 from teller_client.ui.scanning import ScanController, ScanHost
+from teller_client.ui.style import make_heading
 from teller_client.ui.translations import apply_language
 from teller_client.ui.watermark import WatermarkOverlay
 from teller_client.ui.wizard.page import WizardContext
@@ -111,7 +112,7 @@ class StartPage(QWidget):
         self.paper.clicked.connect(self.paper_requested.emit)
         self.heading = QLabel()
         self.heading.setObjectName("heading")
-        self.heading.setStyleSheet("font-size: 20px; font-weight: 600;")
+        make_heading(self.heading, 1.5)
         self.intro = QLabel()
         self.intro.setWordWrap(True)
         self.drafts_label = QLabel()

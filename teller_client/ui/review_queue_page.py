@@ -58,6 +58,7 @@ from teller_client.i18n import language, tr
 from teller_client.ui.central import SignedIn
 from teller_client.ui.error_router import ErrorRouter, error_text
 from teller_client.ui.inline_status import InlineStatus
+from teller_client.ui.style import make_heading
 from teller_client.ui.wizard.review_summary import summary_html
 from teller_client.ui.worker import Job, WorkerPool
 
@@ -161,7 +162,7 @@ class ReviewQueuePage(QWidget):
         """A decision whose answer was lost: sent again with the same key when the same decision is taken again."""
 
         self.heading = QLabel()
-        self.heading.setStyleSheet("font-size: 18px; font-weight: 600;")
+        make_heading(self.heading)
         self.who = QLabel()
         self.who.setStyleSheet("color: #555;")
         self.refresh_button = QPushButton()

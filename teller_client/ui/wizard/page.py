@@ -20,6 +20,7 @@ from teller_client.flows.signing_session import SigningSession
 from teller_client.i18n import language
 from teller_client.store.database import Store
 from teller_client.ui.error_router import ErrorRouter
+from teller_client.ui.style import make_heading
 from teller_client.ui.worker import WorkerPool
 
 
@@ -54,10 +55,7 @@ class WizardPage(QWidget):
         self.session: SigningSession | None = None
         self.heading = QLabel()
         self.heading.setObjectName("pageHeading")
-        font = self.heading.font()
-        font.setPointSizeF(font.pointSizeF() * 1.35)  # grows with the system font size
-        font.setBold(True)
-        self.heading.setFont(font)
+        make_heading(self.heading)
         self.body = QVBoxLayout(self)
         self.body.setContentsMargins(16, 8, 16, 8)
         self.body.addWidget(self.heading)
