@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from datetime import datetime
 
 from PySide6.QtCore import Qt, Signal
@@ -20,7 +21,7 @@ from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QScrollArea, QStackedWidget, QVBoxLayout, QWidget
 
 from teller_client.errors import TellerError
-from teller_client.flows.signing import FlowRefused, Page
+from teller_client.flows.signing import FlowRefused, Page, SigningState
 from teller_client.flows.signing_session import SigningSession, Snapshot, save_snapshot
 from teller_client.i18n import tr
 from teller_client.ui.error_router import error_text
@@ -172,17 +173,8 @@ class SigningWizard(QWidget):
     # -- moving ---------------------------------------------------------------------------------------------------
 
     def next(self) -> None:
-        session = self.session
-        if session is None:
-            return
-        try:
-            session.state = session.state.next()
-        except FlowRefused as refused:
-            self._refuse(refused)
-            return
-        self.refusal.clear()
-        self._show_page()
-        self.save_now()
+        if self.session is not None:
+            self._move(self.session.state.next)
 
     def back(self) -> None:
         session = self.session
@@ -192,21 +184,18 @@ class SigningWizard(QWidget):
             self.save_now()
             self.closed.emit()
             return
-        try:
-            session.state = session.state.back()
-        except FlowRefused as refused:
-            self._refuse(refused)
-            return
-        self.refusal.clear()
-        self._show_page()
-        self.save_now()
+        self._move(session.state.back)
 
     def go_to(self, page: Page) -> None:
         session = self.session
-        if session is None or page == session.state.page:
-            return
+        if session is not None and page != session.state.page:
+            self._move(lambda: session.state.go_to(page))
+
+    def _move(self, move: Callable[[], SigningState]) -> None:
+        """Apply one move of the state machine: show the new page and save, or show why it is refused."""
+        assert self.session is not None
         try:
-            session.state = session.state.go_to(page)
+            self.session.state = move()
         except FlowRefused as refused:
             self._refuse(refused)
             return
