@@ -75,7 +75,7 @@ def _drive(
     screenshots: Path | None,
     resume: bool,
 ) -> None:
-    from PySide6.QtCore import qInstallMessageHandler
+    from PySide6.QtCore import QEventLoop, qInstallMessageHandler
     from PySide6.QtWidgets import QApplication
 
     from teller_client.ui.app import build_window
@@ -84,7 +84,7 @@ def _drive(
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
-    qInstallMessageHandler(_qt_messages)
+    previous_handler = qInstallMessageHandler(_qt_messages)
     window = build_window(True, bench.data_dir, lang=lang, interactive_errors=False, central_url=bench.central_url)
     errors: list[str] = []
     window.context.errors.shown.connect(lambda _title, text: errors.append(text))
@@ -93,17 +93,19 @@ def _drive(
     pilot = Pilot()
     driver = Driver(scenario, bench, window, pilot, report, screenshots=screenshots, lang=lang, resume=resume)
     outcome: list[BaseException | None] = []
+    loop = QEventLoop()  # its own loop: quitting it leaves the application's (a test's, say) untouched
 
     def finished(error: BaseException | None) -> None:
         outcome.append(error)
-        app.quit()
+        loop.quit()
 
     pilot.finished.connect(finished)
     pilot.run(driver.script())
     if not outcome:
-        app.exec()
+        loop.exec()
     driver.finish()
     window.close()
+    qInstallMessageHandler(previous_handler)
     error = outcome[0] if outcome else None
     report.teller_actions = pilot.counts.actions.get("teller", 0)
     report.supervisor_actions = pilot.counts.actions.get("supervisor", 0)
