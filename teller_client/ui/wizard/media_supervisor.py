@@ -24,10 +24,10 @@ from PySide6.QtWidgets import QDialog, QFormLayout, QHBoxLayout, QLabel, QLineEd
 from teller_client.api.client import CentralClient
 from teller_client.errors import CancelledError, TellerError
 from teller_client.i18n import tr
-from teller_client.secret import Secret
 from teller_client.ui.central import end_session, sign_in
 from teller_client.ui.error_router import error_text
 from teller_client.ui.inline_status import InlineStatus
+from teller_client.ui.login_page import take_password
 from teller_client.ui.worker import Job, WorkerPool
 
 log = logging.getLogger(__name__)
@@ -139,8 +139,7 @@ class SupervisorDialog(QDialog):
         if endpoint is None:
             self._refuse(lambda: tr("The central service is not available yet."), self.user_id)
             return
-        password = Secret(self.password.text())
-        self.password.clear()  # the only copy left is the secret, wiped by the sign-in
+        password = take_password(self.password)  # the only copy left is the secret, wiped by the sign-in
         teller_id, action = self._teller_id, self._action
 
         def work(cancel: threading.Event) -> str:

@@ -44,25 +44,18 @@ from teller_client.domain.model import Application
 from teller_client.errors import TellerError
 from teller_client.flows.sign_off import CriticalField, DeskSignOff, SignOffRefused, critical_fields
 from teller_client.i18n import language, tr
-from teller_client.secret import Secret
 from teller_client.store.journal import Journal
 from teller_client.ui import central
 from teller_client.ui.central import Endpoint, SignedIn
 from teller_client.ui.error_router import error_text
 from teller_client.ui.inline_status import InlineStatus
+from teller_client.ui.login_page import take_password
 from teller_client.ui.worker import WorkerPool
 
 log = logging.getLogger(__name__)
 
 OK_STYLE = "color: #1a6b1a;"
 BAD_STYLE = "color: #a01010;"
-
-
-def take_password(field: QLineEdit) -> Secret:
-    """The typed password as a :class:`Secret`; the field is emptied at once."""
-    secret = Secret(field.text())
-    field.clear()
-    return secret
 
 
 class SignOffDialog(QDialog):
