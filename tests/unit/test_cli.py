@@ -74,7 +74,7 @@ def test_store_info_and_upgrade(tmp_path: Path, capsys: pytest.CaptureFixture[st
     assert main(["store", "info", "--training"]) == EXIT_OK
     assert "not created yet" in capsys.readouterr().out
     assert main(["store", "upgrade", "--training"]) == EXIT_OK
-    assert "revision 0002 (head 0002)" in capsys.readouterr().out
+    assert "revision 0003 (head 0003)" in capsys.readouterr().out
     assert (tmp_path / "training" / "store.sqlite").exists()
 
 
