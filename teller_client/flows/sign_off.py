@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass
 
 from teller_client.api.client import CentralClient
-from teller_client.api.models import ApplicationInfo
+from teller_client.api.models import ApplicationInfo, UserInfo
 from teller_client.domain.model import Application
 from teller_client.errors import TellerError
 from teller_client.flows.journaled import journaled_call
@@ -57,6 +57,21 @@ def _refuse(code: str, en: str, zh: str) -> SignOffRefused:
     return SignOffRefused(en, zh, code=code)
 
 
+def check_second_person(user: UserInfo, maker: str) -> None:
+    """Dual control: whoever signs in to act as supervisor on an application (sign it off, re-authorize a UKey,
+    allow a reprint) is a supervisor and not its maker; else :class:`SignOffRefused`."""
+    if user.id.upper() == maker.upper():
+        raise _refuse(
+            "maker_cannot_approve",
+            "The maker of an application never acts as its supervisor: another supervisor signs in.",
+            "经办人不能为自己经办的申请担任主管，须由其他主管登录。",
+        )
+    if not user.is_supervisor:
+        raise _refuse(
+            "not_a_supervisor", f"{user.id} is not a supervisor; a supervisor signs in here.", f"{user.id} 不是主管，须由主管登录。"
+        )
+
+
 class DeskSignOff:
     """One supervisor's sign-off of one application snapshot at the teller's desk."""
 
@@ -65,10 +80,7 @@ class DeskSignOff:
     ) -> None:
         if supervisor.user is None:
             raise ValueError("the supervisor must be signed in")
-        if supervisor.user.id == maker:
-            raise _refuse("maker_cannot_approve", "The maker of an application never approves it.", "经办人不能审批自己经办的申请。")
-        if not supervisor.user.is_supervisor:
-            raise _refuse("not_a_supervisor", "Only a supervisor signs off applications.", "只有主管可以审批。")
+        check_second_person(supervisor.user, maker)
         self.application_id = application_id
         self.snapshot_hash = snapshot_hash
         self.fields = critical_fields(application)

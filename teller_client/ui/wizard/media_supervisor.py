@@ -23,6 +23,7 @@ from PySide6.QtWidgets import QDialog, QFormLayout, QHBoxLayout, QLabel, QLineEd
 
 from teller_client.api.client import CentralClient
 from teller_client.errors import CancelledError, TellerError
+from teller_client.flows.sign_off import check_second_person
 from teller_client.i18n import tr
 from teller_client.ui.central import end_session, sign_in
 from teller_client.ui.error_router import error_text
@@ -146,18 +147,7 @@ class SupervisorDialog(QDialog):
             signed = sign_in(endpoint, user_id, password)
             try:
                 user = signed.login.user
-                if user.id == teller_id:
-                    raise TellerError(
-                        "The teller of this application cannot authorize it; another person signs in as supervisor.",
-                        "本笔业务的经办柜员不能自行授权，须由另一位主管登录。",
-                        code="supervisor_is_maker",
-                    )
-                if not user.is_supervisor:
-                    raise TellerError(
-                        f"{user.id} is not a supervisor; a supervisor signs in here.",
-                        f"{user.id} 不是主管，须由主管登录授权。",
-                        code="not_a_supervisor",
-                    )
+                check_second_person(user, teller_id)
                 if cancel.is_set():
                     raise CancelledError()
                 action(signed.client, reason)
