@@ -211,9 +211,23 @@ class Driver:
             yield from self.desk_sign_off(return_reason)
         else:
             yield from self.queue_sign_off(return_reason)
+        session = self.window.wizard.session
+        if return_reason:
+            yield Wait(lambda: session.state.page == Page.REVIEW, "the return reaching the teller", PAGE_TIMEOUT)
+        else:
+            yield Wait(lambda: session.state.page == Page.SUBMIT, "the approval moving on to the submission", PAGE_TIMEOUT)
+
+    def decide(self, panel: Any, return_reason: str | None) -> None:
+        """The supervisor's decision on the desk dialog or the queue page (both name their controls alike)."""
+        if return_reason:
+            self.pilot.type(panel.reason, return_reason)
+            self.pilot.click(panel.return_button, "return to the teller")
+        else:
+            if panel.waiver_approve.isVisible():
+                self.pilot.click(panel.waiver_approve, "approve the waiver")
+            self.pilot.click(panel.approve_button, "approve")
 
     def desk_sign_off(self, return_reason: str | None) -> Any:
-
         wizard, pilot = self.window.wizard, self.pilot
         page = wizard.pages[Page.SIGN_OFF]
         pilot.click(page.desk_button, "supervisor signs off here")
@@ -234,35 +248,17 @@ class Driver:
         for index, field in enumerate(critical_fields(application)):
             edit = dialog.findChild(QLineEdit, f"rekey{index}")
             pilot.type(edit, field.expected)
-
             send_key(edit, Qt.Key.Key_Tab, "\t")
-        if return_reason:
-            pilot.type(dialog.reason, return_reason)
-            pilot.click(dialog.return_button, "return to the teller")
-        else:
-            if dialog.waiver_approve.isVisible():
-                pilot.click(dialog.waiver_approve, "approve the waiver")
-            pilot.click(dialog.approve_button, "approve")
+        self.decide(dialog, return_reason)
         pilot.as_actor("teller")
-        session = wizard.session
-        if return_reason:
-            yield Wait(lambda: session.state.page == Page.REVIEW, "the return reaching the teller", PAGE_TIMEOUT)
-        else:
-            yield Wait(lambda: session.state.page == Page.SUBMIT, "the approval moving on to the submission", PAGE_TIMEOUT)
 
     def queue_sign_off(self, return_reason: str | None) -> Any:
-
         wizard, pilot = self.window.wizard, self.pilot
         page = wizard.pages[Page.SIGN_OFF]
         pilot.click(page.queue_button, "send to the review queue")
         yield Wait(lambda: page.waiting, "waiting for a supervisor", PAGE_TIMEOUT)
         self.shot("sign_off_waiting")
         yield from self.supervisor_decides(return_reason)
-        session = wizard.session
-        if return_reason:
-            yield Wait(lambda: session.state.page == Page.REVIEW, "the return reaching the teller", PAGE_TIMEOUT)
-        else:
-            yield Wait(lambda: session.state.page == Page.SUBMIT, "the approval moving on to the submission", PAGE_TIMEOUT)
 
     def supervisor_decides(self, return_reason: str | None) -> Any:
         """A supervisor at another computer: their own client's review queue page, signed in, deciding."""
@@ -292,13 +288,7 @@ class Driver:
         pilot.click(queue.open_button, "open the application")
         yield Wait(lambda: queue.opened is not None and queue.opened.id == application_id, "the application opened read-only", PAGE_TIMEOUT)
         self.shot("review_queue", queue)
-        if return_reason:
-            pilot.type(queue.reason, return_reason)
-            pilot.click(queue.return_button, "return")
-        else:
-            if queue.waiver_approve.isVisible():
-                pilot.click(queue.waiver_approve, "approve the waiver")
-            pilot.click(queue.approve_button, "approve")
+        self.decide(queue, return_reason)
         pilot.as_actor("teller")
         yield Wait(lambda: not any(item.id == application_id for item in queue.items), "the decision recorded", PAGE_TIMEOUT)
         queue.close()
