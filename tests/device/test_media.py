@@ -51,15 +51,6 @@ def runner_for(rig: IssuanceRig, plan: MediaPlan, listener: PrinterListener) -> 
     )  # fmt: skip
 
 
-def letters_to_drawer(rig: IssuanceRig, count: int) -> None:
-    assert rig.teller.user is not None
-    serials = [i.serial for i in rig.teller.stock(holder="vault", kind="letter", state="in_stock")][:count]
-    rig.teller.move_stock(
-        kind="letter", serials=serials, from_holder="vault", to_holder=rig.teller.user.id, reason="drawer",
-        witness_token=rig.witness.token(), idempotency_key=key(),
-    )  # fmt: skip
-
-
 def finish_certificate(rig: IssuanceRig, runner: media.MediaRunner, item: media.MediaItem, serial: str) -> None:
     outcome = runner.issue(item, serial)
     if outcome.status == Status.NEEDS_AUTHORIZATION:
@@ -84,7 +75,7 @@ def test_every_item_of_a_submission_is_handed_over_each_on_its_own(issuance: Iss
     letters = [i for i in plan.items if i.kind == "letter"]
     assert len(certificates) == 3 and len(letters) == 3 and all(plan.state(issuance.journal, i) == ItemState.TO_DO for i in plan.items)
     assert [p.application_id for p in media.open_plans(issuance.journal)] == [application_id]
-    letters_to_drawer(issuance, 3)
+    issuance.letters_to_drawer(3)
     runner = runner_for(issuance, plan, printer_listener)
     ukeys = {item.order: issuance.blank_ukey(f"K{n}") for n, item in enumerate(certificates)}
     for item in certificates:
@@ -144,7 +135,7 @@ def test_a_client_killed_during_media_issuance_resumes_from_the_journal_on_its_n
     ukeys = dict(zip([i.order for i in certificates], ukeys_in_order, strict=True))
     for item in certificates[1:]:
         finish_certificate(issuance, runner, item, runner.ukey_in_use(item) or ukeys[item.order])
-    letters_to_drawer(issuance, 3)
+    issuance.letters_to_drawer(3)
     for item in plan.items:
         if item.kind == "letter":
             assert runner.print_letter(item).status == LetterStatus.PRINTED

@@ -30,7 +30,6 @@ Needs SoftHSM2 (``softhsm2``) and OpenSC's ``pkcs11-tool``; skipped without them
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import json
 import os
@@ -42,7 +41,6 @@ import subprocess
 import sys
 import time
 from collections import Counter
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -54,7 +52,6 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from cryptography.hazmat.primitives.asymmetric.utils import Prehashed, encode_dss_signature
-from PySide6.QtCore import QCoreApplication, QEvent
 from PySide6.QtWidgets import QApplication
 
 from teller_client.flows.autopilot_report import AutopilotReport, Outcome
@@ -63,6 +60,7 @@ from teller_client.flows.scenario import Scenario, load_scenario
 from teller_client.training.bench import MANIFEST, TrainingBench
 from teller_client.training.db import DB_FILE
 from teller_client.ui.autopilot import run_autopilot
+from tests.support.qt import _qt_objects_die_on_the_gui_thread  # noqa: F401 - autouse: windows die on the GUI thread
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # before the QApplication is made: the autopilot's window is offscreen
 
@@ -77,15 +75,6 @@ CONFIRMATION = "Customer's confirmation"
 KILL_AT = "issuance.key"
 """The child is killed as the second UKey's key pair is being made (journaled as begun, made in the UKey worker)."""
 CHALLENGE = b"teller-client end-to-end challenge"
-
-
-@pytest.fixture(autouse=True)
-def _qt_objects_die_on_the_gui_thread() -> Iterator[None]:
-    """As tests/ui/conftest.py: windows left behind are deleted here, on the GUI thread, never by a worker's GC."""
-    yield
-    if QCoreApplication.instance() is not None:
-        QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
-    gc.collect()
 
 
 @pytest.fixture

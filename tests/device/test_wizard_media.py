@@ -10,7 +10,6 @@ authorization code died with the old session, is re-authorized by a supervisor s
 
 from __future__ import annotations
 
-import gc
 import os
 import re
 import uuid
@@ -21,7 +20,7 @@ from typing import Any
 
 import pypdfium2 as pdfium
 import pytest
-from PySide6.QtCore import QCoreApplication, QEvent, Qt
+from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
@@ -46,6 +45,7 @@ from tests.support.central import BUSINESS_DATE, TRAINING_PASSWORD
 from tests.support.documents import CHECKER_ID, TODAY, user, valid_document
 from tests.support.issuance import IssuanceRig, key
 from tests.support.printer import PrinterListener
+from tests.support.qt import _qt_objects_die_on_the_gui_thread  # noqa: F401 - autouse: windows die on the GUI thread
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -54,15 +54,6 @@ pytestmark = [pytest.mark.device, pytest.mark.timeout(300)]
 WAIT = 60_000
 """Upper bound for a UKey's whole issuance (RSA on SoftHSM takes well under a second; the rest is HTTP)."""
 PIN_IN_LETTER = re.compile(r"UKey initial PIN\s+(\d{6,16})")
-
-
-@pytest.fixture(autouse=True)
-def _qt_objects_die_on_the_gui_thread() -> Iterator[None]:
-    """As tests/ui/conftest.py: windows left behind are deleted here, on the GUI thread, never by a worker's GC."""
-    yield
-    if QCoreApplication.instance() is not None:
-        QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
-    gc.collect()
 
 
 @pytest.fixture
@@ -143,15 +134,6 @@ def make_counter(rig: IssuanceRig, letters: PrinterListener, documents: PrinterL
         training=True, settings=lambda: settings,
     )  # fmt: skip
     return Counter(rig, context, signed, draft_id, app.id, shown), plan
-
-
-def letters_to_drawer(rig: IssuanceRig, count: int) -> None:
-    assert rig.teller.user is not None
-    serials = [i.serial for i in rig.teller.stock(holder="vault", kind="letter", state="in_stock")][:count]
-    rig.teller.move_stock(
-        kind="letter", serials=serials, from_holder="vault", to_holder=rig.teller.user.id, reason="drawer",
-        witness_token=rig.witness.token(), idempotency_key=key(),
-    )  # fmt: skip
 
 
 def pdf_text(pdf: bytes) -> str:
@@ -248,7 +230,7 @@ def test_both_ukeys_and_the_letters_are_handed_over_through_the_page_and_the_con
     qtbot: QtBot, issuance: IssuanceRig, printer_listener: PrinterListener, documents_printer: PrinterListener, tmp_path: Path
 ) -> None:
     counter, plan = make_counter(issuance, printer_listener, documents_printer)
-    letters_to_drawer(issuance, 3)
+    issuance.letters_to_drawer(3)
     first = issuance.blank_ukey("K1")
     wizard = counter.wizard(qtbot, counter.session(plan=plan))
     page = media_page(wizard)
@@ -291,7 +273,7 @@ def test_after_a_restart_each_item_shows_its_state_from_the_journal_and_a_superv
     qtbot: QtBot, issuance: IssuanceRig, printer_listener: PrinterListener, documents_printer: PrinterListener
 ) -> None:
     counter, plan = make_counter(issuance, printer_listener, documents_printer)
-    letters_to_drawer(issuance, 3)
+    issuance.letters_to_drawer(3)
     first, second = issuance.blank_ukey("K1"), issuance.blank_ukey("K2")
     certificates = [item for item in plan.items if item.kind == "certificate"]
 
@@ -361,7 +343,7 @@ def test_a_spoiled_letter_is_reprinted_once_a_supervisor_allows_it_and_nothing_e
     qtbot: QtBot, issuance: IssuanceRig, printer_listener: PrinterListener, documents_printer: PrinterListener
 ) -> None:
     counter, plan = make_counter(issuance, printer_listener, documents_printer)
-    letters_to_drawer(issuance, 4)
+    issuance.letters_to_drawer(4)
     wizard = counter.wizard(qtbot, counter.session(plan=plan))
     page = media_page(wizard)
     try:

@@ -125,6 +125,15 @@ class IssuanceRig:
                 witness_token=self.witness.token(), idempotency_key=key(),
             )  # fmt: skip
 
+    def letters_to_drawer(self, count: int) -> None:
+        """``count`` letters of the vault (seeded by the training service) into the teller's drawer, witnessed."""
+        assert self.teller.user is not None
+        serials = [i.serial for i in self.teller.stock(holder="vault", kind="letter", state="in_stock")][:count]
+        self.teller.move_stock(
+            kind="letter", serials=serials, from_holder="vault", to_holder=self.teller.user.id, reason="drawer",
+            witness_token=self.witness.token(), idempotency_key=key(),
+        )  # fmt: skip
+
     def pin_sink(self, job: CertificateJob, token_serial: str, pin: Secret) -> None:
         self.pins[token_serial] = Secret(pin.reveal())  # the saga wipes its own; the test keeps a copy to log in with
         self.handovers.append((job.reference_no, token_serial))
