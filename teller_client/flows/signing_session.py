@@ -246,6 +246,11 @@ class SigningSession:
         if self.get(pointer, _ABSENT) == value:
             return False
         self._refuse_after_submission()
+        self._write(pointer, value)
+        self.check()
+        return True
+
+    def _write(self, pointer: str, value: Any) -> None:
         *path, last = _split(pointer)
         node: Any = self.document
         for key in path:
@@ -254,8 +259,6 @@ class SigningSession:
             node[int(last)] = value
         else:
             node[last] = value
-        self.check()
-        return True
 
     def append(self, pointer: str, value: Any) -> int:
         """Add an item to the list at ``pointer`` (made if missing); its index. Re-checks."""
@@ -263,7 +266,7 @@ class SigningSession:
         items = self.get(pointer)
         if not isinstance(items, list):
             items = []
-            self.set(pointer, items)
+            self._write(pointer, items)
         items.append(value)
         self.check()
         return len(items) - 1
