@@ -72,6 +72,16 @@ def check_second_person(user: UserInfo, maker: str) -> None:
         )
 
 
+def required_reason(decision: str, reason: str | None) -> str:
+    """The reason a return or a rejection must give, stripped; :class:`SignOffRefused` when there is none."""
+    text = (reason or "").strip()
+    if not text:
+        if decision == "return":
+            raise _refuse("reason_required", "Say why the application goes back to the teller.", "请填写退回原因。")
+        raise _refuse("reason_required", "Say why the application is rejected.", "请填写拒绝原因。")
+    return text
+
+
 class DeskSignOff:
     """One supervisor's sign-off of one application snapshot at the teller's desk."""
 
@@ -114,14 +124,10 @@ class DeskSignOff:
         return self._decide("approve", None, fee_waiver_approved)
 
     def send_back(self, reason: str) -> ApplicationInfo:
-        if not reason.strip():
-            raise _refuse("reason_required", "Say why the application goes back to the teller.", "请填写退回原因。")
-        return self._decide("return", reason.strip(), None)
+        return self._decide("return", required_reason("return", reason), None)
 
     def reject(self, reason: str) -> ApplicationInfo:
-        if not reason.strip():
-            raise _refuse("reason_required", "Say why the application is rejected.", "请填写拒绝原因。")
-        return self._decide("reject", reason.strip(), None)
+        return self._decide("reject", required_reason("reject", reason), None)
 
     def _decide(self, decision: str, reason: str | None, fee_waiver_approved: bool | None) -> ApplicationInfo:
         """The decision, journaled first (a lost answer is asked again with the same key)."""
